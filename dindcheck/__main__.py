@@ -1,0 +1,5 @@
+"""Entry point for ``python -m dindcheck``."""
+
+from dindcheck.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,189 @@
+"""Read a dockerd command line, and what the official image's entrypoint adds to it.
+
+The official ``docker:*-dind`` entrypoint (dockerd-entrypoint.sh) adds
+``--host=unix:///var/run/docker.sock --host=tcp://0.0.0.0:2376 --tlsverify …`` when
+``DOCKER_TLS_CERTDIR`` is non-empty, or ``--host=tcp://0.0.0.0:2375`` without TLS when it
+is empty, but only when its first argument is empty or starts with ``-``: a command
+that starts with ``dockerd`` gets none of these defaults.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+DAEMON_PROGRAMS = {"dockerd", "dockerd-entrypoint.sh", "dockerd-rootless.sh",
+                   "dockerd-rootless-setuptool.sh", "dind"}
+_SHELLS = {"sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash", "/bin/ash", "/usr/bin/env"}
+_TCP = re.compile(r"^(?:tcp|http|https)://(?P<host>\[[^\]]*\]|[^:/]*)?(?::(?P<port>\d+))?",
+                  re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class DaemonArgs:
+    """The flags of interest in a dockerd argv."""
+
+    is_daemon: bool = False
+    starts_with_dockerd: bool = False
+    data_root: str | None = None
+    storage_driver: str | None = None
+    hosts: list[str] = field(default_factory=list)
+    tls: bool | None = None
+    tlsverify: bool | None = None
+    mtu: int | None = None
+    registry_mirrors: list[str] = field(default_factory=list)
+    legacy_daemon_subcommand: bool = False
+
+
+def words(value: str | Sequence[str] | None) -> list[str]:
+    """A compose ``command``/``entrypoint`` as a list of words (strings are shell-split)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        try:
+            return shlex.split(value)
+        except ValueError:
+            return value.split()
+    return [str(v) for v in value]
+
+
+def expand_shell(argv: list[str]) -> list[str]:
+    """``sh -c "dockerd --x"`` → the words of the script, so flags inside it are seen."""
+    if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in {s.rsplit("/", 1)[-1] for s in _SHELLS} \
+            and "-c" in argv[1:3]:
+        script = argv[argv.index("-c") + 1] if argv.index("-c") + 1 < len(argv) else ""
+        return words(script.replace("&&", " ; ").replace(";", " ; "))
+    return argv
+
+
+def _flag_value(argv: list[str], i: int, names: tuple[str, ...]) -> tuple[str | None, int]:
+    arg = argv[i]
+    for name in names:
+        if arg == name:
+            return (argv[i + 1] if i + 1 < len(argv) else None), i + 2
+        if name.startswith("--") and arg.startswith(name + "="):
+            return arg[len(name) + 1:], i + 1
+        if not name.startswith("--") and arg.startswith(name) and len(arg) > len(name):
+            return arg[len(name):].lstrip("="), i + 1
+    return None, i
+
+
+def _bool_flag(arg: str, name: str) -> bool | None:
+    if arg == name:
+        return True
+    if arg.startswith(name + "="):
+        return arg.split("=", 1)[1].lower() not in ("false", "0", "no")
+    return None
+
+
+def parse_daemon_args(argv: Sequence[str]) -> DaemonArgs:
+    args = DaemonArgs()
+    tokens = expand_shell(list(argv))
+    programs = [t.rsplit("/", 1)[-1] for t in tokens]
+    start = next((i for i, p in enumerate(programs) if p in DAEMON_PROGRAMS), None)
+    if start is None:
+        if len(tokens) >= 2 and programs[0] == "docker" and tokens[1] == "daemon":
+            args.is_daemon = args.legacy_daemon_subcommand = True
+            start = 1
+        else:
+            return args
+    else:
+        args.is_daemon = True
+        args.starts_with_dockerd = start == 0 and programs[0] == "dockerd"
+    i = start + 1
+    while i < len(tokens):
+        arg = tokens[i]
+        if arg == ";":
+            break
+        value, nxt = _flag_value(tokens, i, ("--data-root", "--graph", "-g"))
+        if nxt != i:
+            args.data_root, i = value, nxt
+            continue
+        value, nxt = _flag_value(tokens, i, ("--storage-driver", "-s"))
+        if nxt != i:
+            args.storage_driver, i = value, nxt
+            continue
+        value, nxt = _flag_value(tokens, i, ("--host", "-H"))
+        if nxt != i:
+            if value:
+                args.hosts.append(value)
+            i = nxt
+            continue
+        value, nxt = _flag_value(tokens, i, ("--mtu",))
+        if nxt != i:
+            args.mtu = int(value) if value and value.isdigit() else None
+            i = nxt
+            continue
+        value, nxt = _flag_value(tokens, i, ("--registry-mirror",))
+        if nxt != i:
+            if value:
+                args.registry_mirrors.append(value)
+            i = nxt
+            continue
+        for name, attr in (("--tlsverify", "tlsverify"), ("--tls", "tls")):
+            flag = _bool_flag(arg, name)
+            if flag is not None:
+                setattr(args, attr, flag)
+        i += 1
+    return args
+
+
+def tcp_port(host: str) -> tuple[str | None, int | None] | None:
+    """``(host, port)`` of a tcp:// address, None for unix sockets and other schemes."""
+    match = _TCP.match(host.strip())
+    if match is None:
+        return None
+    port = match.group("port")
+    return match.group("host") or None, int(port) if port else None
+
+
+@dataclass(slots=True)
+class TlsPlan:
+    mode: str  # tls | plaintext | unix-only | unknown
+    certdir: str | None
+    tcp_ports: list[int]
+    plaintext_ports: list[int]
+    tcp_hosts: list[str]
+
+
+def plan_tls(args: DaemonArgs, env: Mapping[str, str], *, official_entrypoint: bool,
+             image_version: str | None) -> TlsPlan:
+    """The listeners and TLS mode a dind daemon will have.
+
+    ``official_entrypoint``: the container runs the official dockerd-entrypoint.sh, which
+    adds the default hosts unless the command starts with ``dockerd``.
+    """
+    certdir: str | None = env.get("DOCKER_TLS_CERTDIR")
+    hosts = list(args.hosts)
+    tls_on = bool(args.tlsverify) or bool(args.tls)
+    if official_entrypoint and not args.starts_with_dockerd:
+        if certdir is None and _tls_by_default(image_version):
+            certdir = "/certs"
+        if certdir:
+            hosts = ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2376", *hosts]
+            tls_on = True
+        else:
+            hosts = ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2375", *hosts]
+    if args.tls is False and not args.tlsverify:
+        tls_on = False
+    tcp = [(h, tcp_port(h)) for h in hosts]
+    tcp_hosts = [h for h, p in tcp if p is not None]
+    ports = [p[1] if p[1] is not None else (2376 if tls_on else 2375)
+             for _, p in tcp if p is not None]
+    if not tcp_hosts:
+        mode = "unix-only" if hosts or official_entrypoint or args.is_daemon else "unknown"
+    else:
+        mode = "tls" if tls_on else "plaintext"
+    return TlsPlan(mode=mode, certdir=certdir, tcp_ports=sorted(set(ports)),
+                   plaintext_ports=[] if tls_on else sorted(set(ports)), tcp_hosts=tcp_hosts)
+
+
+def _tls_by_default(image_version: str | None) -> bool:
+    """The official image generates TLS certificates by default from 19.03 on."""
+    if image_version is None:
+        return True
+    from dindcheck.versions import version_matches
+
+    return version_matches(image_version, ">=19.03")

@@ -1,0 +1,92 @@
+"""Evaluate rules over subjects and turn matches into findings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from dindcheck.catalogue import Rule
+from dindcheck.model import Finding, Location, Severity, Subject
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+_MISSING = object()
+
+
+def lookup(subject: Any, dotted: str) -> Any:
+    """The value at ``a.b.c`` in nested dicts (list indexes allowed), or ``_MISSING``."""
+    value = subject
+    for part in dotted.split("."):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return _MISSING
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is _MISSING or value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value) or "none"
+    return str(value)
+
+
+def render(template: str, subject: Subject) -> str:
+    return _PLACEHOLDER.sub(lambda m: _text(lookup(subject, m.group(1))), template)
+
+
+def evaluate(rules: Sequence[Rule], subjects: Iterable[Subject]) -> tuple[list[Finding], int]:
+    """Findings for every rule whose condition holds, and the number suppressed in place."""
+    by_kind: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_kind.setdefault(rule.subject, []).append(rule)
+    findings: list[Finding] = []
+    suppressed = 0
+    for subject in subjects:
+        ignored = set(subject.get("suppress") or ())
+        for rule in by_kind.get(subject.get("kind", ""), ()):
+            if not rule.condition(subject):
+                continue
+            if rule.id in ignored or rule.name in ignored:
+                suppressed += 1
+                continue
+            findings.append(make_finding(rule, subject))
+    findings.sort(key=Finding.sort_key)
+    return findings, suppressed
+
+
+def make_finding(rule: Rule, subject: Subject) -> Finding:
+    severity = rule.severity
+    evidence: dict[str, Any] = {}
+    for path in rule.evidence:
+        value = lookup(subject, path)
+        if value is not _MISSING:
+            evidence[path] = value
+    for escalation in rule.escalations:
+        if escalation.when(subject) and escalation.severity.rank > severity.rank:
+            severity = escalation.severity
+            if escalation.reason:
+                evidence["escalated"] = escalation.reason
+    locations = subject.get("locations") or {}
+    raw_location = locations.get(rule.location) or locations.get("subject") or {}
+    return Finding(
+        rule_id=rule.id,
+        name=rule.name,
+        severity=Severity(severity),
+        category=rule.category,
+        title=rule.title,
+        message=render(rule.message, subject),
+        subject_kind=str(subject.get("kind")),
+        subject_name=str(subject.get("name")),
+        subject_id=str(subject.get("id")),
+        location=Location.from_json(raw_location),
+        evidence=evidence,
+        rationale=rule.rationale,
+        remediation=render(rule.remediation, subject),
+        references=rule.references,
+    )

@@ -1,0 +1,30 @@
+"""Expected failures, each carrying the exit code the CLI returns for it."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_ENGINE = 3
+
+
+class DindcheckError(Exception):
+    """A failure with a one-line reason for stderr and a documented exit code."""
+
+    exit_code = EXIT_USAGE
+
+
+class UsageError(DindcheckError):
+    exit_code = EXIT_USAGE
+
+
+class RuleError(DindcheckError):
+    """A rule or config file that does not validate."""
+
+    exit_code = EXIT_USAGE
+
+
+class EngineError(DindcheckError):
+    """No Docker endpoint could be audited."""
+
+    exit_code = EXIT_ENGINE

@@ -1,0 +1,91 @@
+"""What an image reference tells about a dind setup: official image, variant, version, pinning."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+_VERSION_TAG = re.compile(r"^(\d+(?:\.\d+){0,2}(?:-rc\.?\d+)?)")
+# Tags of the official image that name no version; `stable`/`test` were frozen at 19.03.
+_FROZEN = {"stable": "19.03", "test": "19.03", "stable-dind": "19.03", "test-dind": "19.03"}
+OFFICIAL_DATA_ROOT = "/var/lib/docker"
+ROOTLESS_DATA_ROOT = "/home/rootless/.local/share/docker"
+
+
+def split_ref(ref: str) -> tuple[str, str | None, str | None]:
+    """``(repository, tag, digest)`` of an image reference."""
+    digest = None
+    if "@" in ref:
+        ref, digest = ref.split("@", 1)
+    tag = None
+    last_slash = ref.rfind("/")
+    colon = ref.rfind(":")
+    if colon > last_slash:
+        ref, tag = ref[:colon], ref[colon + 1:]
+    return ref, tag, digest
+
+
+def _is_official(repository: str) -> bool:
+    parts = repository.lower().split("/")
+    if parts[-1] != "docker":
+        return False
+    rest = parts[:-1]
+    return (not rest or rest[-1] == "library" or rest == ["docker.io"]
+            or rest == ["index.docker.io"])
+
+
+@lru_cache(maxsize=1024)
+def _classify(ref: str) -> tuple[tuple[str, Any], ...]:
+    repository, tag, digest = split_ref(ref.strip())
+    official = _is_official(repository)
+    tag_l = (tag or "").lower()
+    name_l = repository.lower().rsplit("/", 1)[-1]
+    if official:
+        if "rootless" in tag_l:
+            variant = "dind-rootless"
+        elif "cli" in tag_l or tag_l.endswith("git") or "windowsservercore" in tag_l:
+            variant = "cli"
+        else:
+            variant = "dind"  # `docker:latest`, `docker:29` are the dind variant
+    elif "dind" in tag_l or "dind" in name_l or "docker-in-docker" in name_l:
+        variant = "dind-rootless" if "rootless" in tag_l else "dind"
+    else:
+        variant = "other"
+    version = None
+    if official:
+        match = _VERSION_TAG.match(tag_l)
+        version = match.group(1) if match else _FROZEN.get(tag_l)
+    pinned = ("digest" if digest else
+              "none" if version is None or tag_l in _FROZEN else
+              ("patch" if version.count(".") >= 2 else "minor" if "." in version else "major"))
+    return (
+        ("ref", ref),
+        ("repository", repository),
+        ("tag", tag),
+        ("digest", digest),
+        ("official_docker", official),
+        ("variant", variant),
+        ("version", version),
+        ("pinned", pinned),
+        ("moving", pinned == "none" and digest is None and (official or variant != "other")
+         and _moving_tag(tag_l)),
+        ("declares_data_volume", official and variant in ("dind", "dind-rootless")),
+    )
+
+
+def _moving_tag(tag: str) -> bool:
+    return not _VERSION_TAG.match(tag)
+
+
+def classify_image(ref: str | None) -> dict[str, Any] | None:
+    """The ``image`` block of the fact model for ``ref`` (None when there is no image)."""
+    if not ref or not isinstance(ref, str):
+        return None
+    return dict(_classify(ref))
+
+
+def default_data_root(image: dict[str, Any] | None) -> str:
+    if image and image.get("variant") == "dind-rootless":
+        return ROOTLESS_DATA_ROOT
+    return OFFICIAL_DATA_ROOT

@@ -1,0 +1,164 @@
+"""The values that flow through the pipeline: subjects, findings, input problems, reports.
+
+Subjects (the fact model) are plain JSON-serialisable dicts so that rules, written as
+JSON Schema, can be evaluated on them directly; their shape is documented in
+``schemas/facts.schema.json`` and ``docs/facts.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+Subject = dict[str, Any]
+
+SUBJECT_KINDS = ("daemon", "socket_mount", "client", "host")
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+
+_RANKS = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
+
+FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+
+
+def fails(severity: Severity, fail_on: str) -> bool:
+    """Whether a finding of ``severity`` reaches the ``--fail-on`` threshold."""
+    if fail_on == "never":
+        return False
+    return severity.rank >= Severity(fail_on).rank
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Location:
+    """Where a person can go to see the cause.
+
+    Files: ``path`` with 1-based ``line`` and ``column``. Live subjects: ``endpoint``,
+    ``container`` (name) and ``field`` (the inspect path, e.g. ``HostConfig.Privileged``).
+    """
+
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    endpoint: str | None = None
+    container: str | None = None
+    container_id: str | None = None
+    field: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("line", "column"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} is 1-based, got {value}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Location:
+        return cls(**{k: v for k, v in data.items() if k in cls.__slots__})
+
+    def __str__(self) -> str:
+        if self.path is not None:
+            parts = [self.path]
+            if self.line is not None:
+                parts.append(str(self.line))
+                if self.column is not None:
+                    parts.append(str(self.column))
+            return ":".join(parts)
+        where = " ".join(p for p in (self.endpoint, self.container) if p)
+        return f"{where} {self.field}" if self.field else where
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    rule_id: str
+    name: str
+    severity: Severity
+    category: str
+    title: str
+    message: str
+    subject_kind: str
+    subject_name: str
+    subject_id: str
+    location: Location
+    evidence: dict[str, Any]
+    rationale: str
+    remediation: str
+    references: tuple[str, ...] = ()
+
+    def sort_key(self) -> tuple[Any, ...]:
+        loc = self.location
+        return (
+            loc.path or loc.endpoint or "",
+            loc.line or 0,
+            loc.column or 0,
+            loc.container or "",
+            -self.severity.rank,
+            self.rule_id,
+            self.subject_id,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InputProblem:
+    """An input that could not be read, or an endpoint that could not be audited."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    kind: str = "input"  # "input" (exit 2) or "engine" (exit 3 when nothing was audited)
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    """One audited thing: a compose project or a Docker endpoint, with its subjects."""
+
+    kind: str  # "compose" or "engine"
+    name: str
+    paths: tuple[str, ...] = ()
+    subjects: tuple[Subject, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    mode: str  # "lint" or "audit"
+    targets: tuple[Target, ...]
+    findings: tuple[Finding, ...]
+    errors: tuple[InputProblem, ...] = ()
+    suppressed: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def counts(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Severity}
+        for f in self.findings:
+            counts[f.severity.value] += 1
+        return counts
+
+    def exit_code(self, fail_on: str) -> int:
+        """0/1/2/3 per the CI contract: input errors (2) win over findings (1)."""
+        if any(e.kind == "input" for e in self.errors):
+            return 2
+        if self.mode == "audit" and self.errors and not self.targets:
+            return 3
+        if any(fails(f.severity, fail_on) for f in self.findings):
+            return 1
+        return 0

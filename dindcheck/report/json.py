@@ -1,0 +1,62 @@
+"""The JSON report: the CI contract, described by schemas/report.schema.json."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dindcheck import __version__
+from dindcheck.model import Finding, Report, fails
+from dindcheck.report import RenderOptions
+
+SCHEMA_VERSION = "1.0"
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": f.rule_id,
+        "name": f.name,
+        "severity": f.severity.value,
+        "category": f.category,
+        "title": f.title,
+        "message": f.message,
+        "subject": {"kind": f.subject_kind, "name": f.subject_name, "id": f.subject_id},
+        "location": f.location.to_json(),
+        "evidence": f.evidence,
+        "rationale": f.rationale,
+        "remediation": f.remediation,
+        "references": list(f.references),
+    }
+
+
+def report_json(report: Report, fail_on: str) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "dindcheck", "version": __version__},
+        "mode": report.mode,
+        "inputs": [
+            {"kind": t.kind, "name": t.name, "paths": list(t.paths),
+             "subjects": len(t.subjects)}
+            for t in report.targets
+        ],
+        "summary": {
+            **report.counts(),
+            "total": len(report.findings),
+            "suppressed": report.suppressed,
+            "errors": len(report.errors),
+            "fail_on": fail_on,
+            "failed": any(fails(f.severity, fail_on) for f in report.findings),
+            "exit_code": report.exit_code(fail_on),
+        },
+        "findings": [finding_json(f) for f in report.findings],
+        "errors": [
+            {k: v for k, v in (("path", e.path), ("line", e.line), ("column", e.column),
+                               ("message", e.message), ("kind", e.kind)) if v is not None}
+            for e in report.errors
+        ],
+        "notes": list(report.notes),
+    }
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return json.dumps(report_json(report, options.fail_on), indent=2, default=str) + "\n"

@@ -1,0 +1,51 @@
+"""The human report: ``path:line:col: severity ID message``, then why and how to fix."""
+
+from __future__ import annotations
+
+import textwrap
+
+from dindcheck.model import Finding, Report, Severity
+from dindcheck.report import RenderOptions
+
+_COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def _paint(text: str, code: str, on: bool) -> str:
+    return f"{code}{text}{_RESET}" if on else text
+
+
+def _finding(f: Finding, color: bool, verbose: bool) -> list[str]:
+    head = (f"{_paint(str(f.location), _BOLD, color)}: "
+            f"{_paint(f.severity.value, _COLORS[f.severity], color)} "
+            f"{f.rule_id} {f.message}")
+    lines = [head]
+    why = f.rationale if verbose else f.rationale.split("\n\n")[0]
+    lines += textwrap.wrap(" ".join(why.split()), 88, initial_indent="    why: ",
+                           subsequent_indent="         ")
+    fix = f.remediation if verbose else f.remediation.split("\n\n")[0]
+    fix_lines = fix.splitlines()
+    lines.append("    fix: " + (fix_lines[0] if fix_lines else ""))
+    lines += ["         " + line for line in fix_lines[1:]]
+    lines.append(_paint(f"    see: dindcheck explain {f.rule_id}", _DIM, color))
+    return lines
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    out: list[str] = []
+    for error in report.errors:
+        out.append(f"{error}" if error.kind == "input" else f"{error.path}: {error.message}")
+    for f in report.findings:
+        out += _finding(f, options.color, options.verbose)
+    counts = report.counts()
+    subjects = sum(len(t.subjects) for t in report.targets)
+    summary = (f"{len(report.targets)} target(s), {subjects} subject(s): "
+               f"{counts['error']} error(s), {counts['warning']} warning(s), "
+               f"{counts['info']} info")
+    if report.suppressed:
+        summary += f", {report.suppressed} suppressed"
+    if report.errors:
+        summary += f"; {len(report.errors)} input problem(s)"
+    out.append(summary)
+    out += [f"note: {n}" for n in report.notes]
+    return "\n".join(out) + "\n"

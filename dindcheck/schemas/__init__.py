@@ -1,0 +1,1 @@
+"""JSON Schemas shipped with dindcheck: facts, report, rule files."""

@@ -1,0 +1,244 @@
+"""Read YAML into plain dicts and lists that remember where each key and item was written.
+
+PyYAML's C loader composes a node graph (aliases stay shared references, so nothing
+expands while parsing); this module measures the size the graph would have once
+aliases are expanded, refuses alias bombs and cycles before building anything, and
+then builds :class:`PosDict`/:class:`PosList` values carrying 1-based marks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+MAX_EXPANDED_NODES = 200_000
+MAX_DEPTH = 200
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class Mark(NamedTuple):
+    path: str
+    line: int
+    column: int
+
+
+class YamlError(Exception):
+    """A file that cannot be turned into data; ``line``/``column`` are 1-based when known."""
+
+    def __init__(self, path: str, message: str, line: int | None = None,
+                 column: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class PosDict(dict[str, Any]):
+    """A mapping that knows where it and each of its keys were written."""
+
+    __slots__ = ("key_marks", "mark")
+
+    def __init__(self, mark: Mark | None = None) -> None:
+        super().__init__()
+        self.mark = mark
+        self.key_marks: dict[str, Mark] = {}
+
+    def key_mark(self, key: str) -> Mark | None:
+        return self.key_marks.get(key, self.mark)
+
+
+class PosList(list[Any]):
+    """A sequence that knows where it and each of its items were written."""
+
+    __slots__ = ("item_marks", "mark")
+
+    def __init__(self, mark: Mark | None = None) -> None:
+        super().__init__()
+        self.mark = mark
+        self.item_marks: list[Mark | None] = []
+
+    def item_mark(self, index: int) -> Mark | None:
+        if 0 <= index < len(self.item_marks):
+            return self.item_marks[index] or self.mark
+        return self.mark
+
+
+def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
+    """The file's text, or a :class:`YamlError` for size caps, binary data and bad UTF-8."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_size:
+            raise YamlError(name, f"file is {size} bytes, over the {max_size}-byte cap "
+                                  "(--max-file-size)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise YamlError(name, f"cannot read: {exc.strerror or exc}") from None
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise YamlError(name, "binary file (NUL byte), not YAML", line)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlError(name, f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line,
+                        column) from None
+
+
+def load_text(text: str, path: str) -> Any:
+    """Parse one YAML document; an empty document is ``None``."""
+    if text.count("[") + text.count("{") + text.count("- ") > _DEPTH_SCAN_THRESHOLD:
+        _check_depth(text, path)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if mark is None:
+            raise YamlError(path, problem) from None
+        raise YamlError(path, problem, mark.line + 1, mark.column + 1) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(path, str(exc).splitlines()[0]) from None
+    except RecursionError:
+        raise YamlError(path, "nesting too deep to parse") from None
+    finally:
+        loader.dispose()
+    if node is None:
+        return None
+    _check_size(node, path)
+    return _Builder(loader, path).build(node, 0)
+
+
+def load_file(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Any:
+    return load_text(read_text(path, max_size), str(path))
+
+
+_DEPTH_SCAN_THRESHOLD = 5_000
+
+
+def _check_depth(text: str, path: str) -> None:
+    """Refuse deep nesting before composing: the C composer recurses and can crash.
+
+    Only texts with many collection openers get here; indentation alone cannot nest
+    deeply within the file size cap.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    m = event.start_mark
+                    raise YamlError(path, f"nesting deeper than {MAX_DEPTH} levels",
+                                    m.line + 1, m.column + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError:
+        return  # the real parse reports it with its position
+
+
+def _mark(node: Node, path: str) -> Mark:
+    return Mark(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _check_size(root: Node, path: str) -> None:
+    """Refuse graphs whose alias expansion is huge (billion laughs) or cyclic.
+
+    Sizes are memoised per node, so this costs one pass over the distinct nodes.
+    """
+    sizes: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            on_stack.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in _children(node))
+            if sizes[key] > MAX_EXPANDED_NODES:
+                m = _mark(node, path)
+                raise YamlError(path, f"aliases expand to more than {MAX_EXPANDED_NODES} nodes "
+                                      "(alias bomb?); refusing to expand", m.line, m.column)
+            continue
+        if key in sizes:
+            continue
+        if key in on_stack:
+            m = _mark(node, path)
+            raise YamlError(path, "recursive alias", m.line, m.column)
+        on_stack.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+        if len(on_stack) > MAX_DEPTH * 4:
+            m = _mark(node, path)
+            raise YamlError(path, f"nesting deeper than {MAX_DEPTH} levels", m.line, m.column)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+class _Builder:
+    def __init__(self, loader: Any, path: str) -> None:
+        self.loader = loader
+        self.path = path
+
+    def build(self, node: Node, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            m = _mark(node, self.path)
+            raise YamlError(self.path, f"nesting deeper than {MAX_DEPTH} levels", m.line, m.column)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, SequenceNode):
+            seq = PosList(_mark(node, self.path))
+            for item in node.value:
+                seq.append(self.build(item, depth + 1))
+                seq.item_marks.append(_mark(item, self.path))
+            return seq
+        if isinstance(node, MappingNode):
+            return self.mapping(node, depth)
+        return None
+
+    def scalar(self, node: ScalarNode) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            return node.value
+
+    def mapping(self, node: MappingNode, depth: int) -> PosDict:
+        result = PosDict(_mark(node, self.path))
+        merged: list[PosDict] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                for source in sources:
+                    built = self.build(source, depth + 1)
+                    if isinstance(built, PosDict):
+                        merged.append(built)
+                continue
+            key = self.scalar(key_node) if isinstance(key_node, ScalarNode) else None
+            if key is None and not isinstance(key_node, ScalarNode):
+                m = _mark(key_node, self.path)
+                raise YamlError(self.path, "a mapping key must be a scalar", m.line, m.column)
+            key = "null" if key is None else key if isinstance(key, str) else str(key)
+            result[key] = self.build(value_node, depth + 1)
+            result.key_marks[key] = _mark(key_node, self.path)
+        # YAML merge keys: explicit keys win, earlier merge sources win over later ones.
+        for source in merged:
+            for key, value in source.items():
+                if key not in result:
+                    result[key] = value
+                    result.key_marks[key] = source.key_marks[key]
+        return result

@@ -1,0 +1,139 @@
+"""The catalogue tested as data: schema, ids, examples, generated docs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from dindcheck.catalogue import (
+    Rule,
+    load_catalogue,
+    load_rule,
+    rule_files,
+    rule_schema_path,
+    select_rules,
+    shipped_rules_dir,
+)
+from dindcheck.errors import RuleError
+from dindcheck.rulepages import pages
+from dindcheck.yamlload import load_file
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = load_catalogue()
+RULE_FILES = rule_files(shipped_rules_dir())
+
+FIXED_V1 = {
+    "DIND001": ("data-root-on-overlay", "error"),
+    "DIND002": ("vfs-storage-driver", "warning"),
+    "DIND003": ("backing-fs-unsupported", "error"),
+    "DIND004": ("shared-data-root", "error"),
+    "DIND005": ("ephemeral-cache", "info"),
+    "DIND006": ("data-root-on-tmpfs", "warning"),
+    "DIND007": ("privileged-dind", "warning"),
+    "DIND008": ("dind-not-privileged", "error"),
+    "DIND009": ("docker-socket-mount", "warning"),
+    "DIND010": ("plaintext-tcp", "warning"),
+    "DIND011": ("tls-mode-mismatch", "error"),
+    "DIND012": ("unpinned-dind-image", "warning"),
+    "DIND013": ("legacy-storage-driver", "error"),
+    "DIND014": ("daemon-startup-race", "warning"),
+    "DIND015": ("host-network-dind", "warning"),
+}
+
+
+@pytest.fixture(scope="module")
+def rule_validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(rule_schema_path().read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.stem)
+def test_rule_file_validates(path: Path, rule_validator: jsonschema.Draft202012Validator) -> None:
+    data = load_file(path)
+    errors = [f"{e.json_path}: {e.message}" for e in rule_validator.iter_errors(data)]
+    assert errors == []
+    assert path.name == f"{data['id']}-{data['name']}.yaml"
+
+
+def test_ids_and_names_are_unique() -> None:
+    assert len({r.id for r in RULES}) == len(RULES)
+    assert len({r.name for r in RULES}) == len(RULES)
+
+
+@pytest.mark.parametrize(("rule_id", "expected"), FIXED_V1.items())
+def test_catalogue_v1_ids_are_fixed(rule_id: str, expected: tuple[str, str]) -> None:
+    rule = next(r for r in RULES if r.id == rule_id)
+    assert (rule.name, rule.severity.value) == expected
+
+
+def _examples(kind: str) -> list[Any]:
+    return [pytest.param(rule, example, id=f"{rule.id}-{kind}{i}")
+            for rule in RULES for i, example in enumerate(rule.raw["examples"][kind])]
+
+
+@pytest.mark.parametrize(("rule", "subject"), _examples("fail"))
+def test_failing_example_fires(rule: Rule, subject: dict[str, Any]) -> None:
+    assert rule.condition(subject) is True
+
+
+@pytest.mark.parametrize(("rule", "subject"), _examples("pass"))
+def test_passing_example_is_quiet(rule: Rule, subject: dict[str, Any]) -> None:
+    assert rule.condition(subject) is False
+
+
+def test_generated_rule_docs_match_committed() -> None:
+    committed = ROOT / "docs" / "rules"
+    expected = pages(RULES)
+    actual = {p.name: p.read_text() for p in committed.glob("*.md")}
+    stale = sorted(n for n in set(expected) | set(actual) if expected.get(n) != actual.get(n))
+    assert stale == [], "run: python -m dindcheck.rulepages docs/rules"
+
+
+def _write_rule(folder: Path, **overrides: Any) -> Path:
+    data = json.loads(json.dumps(next(r for r in RULES if r.id == "DIND007").raw))
+    data.update(id="ACME001", name="acme-rule")
+    data.update(overrides)
+    path = folder / f"{data['id']}-{data['name']}.yaml"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_user_rules_are_added(tmp_path: Path) -> None:
+    _write_rule(tmp_path)
+    rules = load_catalogue([tmp_path])
+    assert [r.id for r in rules if not r.shipped] == ["ACME001"]
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    pytest.param({"id": "DIND007", "name": "dup"}, r"\$\.id: DIND007 is already defined",
+                 id="reused-id"),
+    pytest.param({"severity": "fatal"}, r"\$\.severity", id="bad-severity"),
+    pytest.param({"condition": {"type": "strng"}}, r"\$\.condition", id="bad-condition"),
+    pytest.param({"references": []}, r"\$\.references", id="no-references"),
+    pytest.param({"run": "rm -rf /"}, r"Additional properties", id="unknown-key"),
+])
+def test_invalid_user_rule_names_file_and_path(tmp_path: Path, overrides: dict[str, Any],
+                                               message: str) -> None:
+    path = _write_rule(tmp_path, **overrides)
+    with pytest.raises(RuleError, match=message) as info:
+        load_catalogue([tmp_path])
+    assert str(path) in str(info.value) or "already defined" in str(info.value)
+
+
+def test_malformed_rule_yaml(tmp_path: Path) -> None:
+    (tmp_path / "ACME002-x.yaml").write_text("id: [\n")
+    with pytest.raises(RuleError, match=r"ACME002-x.yaml:2"):
+        load_rule(tmp_path / "ACME002-x.yaml", shipped=False)
+
+
+def test_select_and_ignore() -> None:
+    assert [r.id for r in select_rules(RULES, ["DIND001", "privileged-dind"])] == [
+        "DIND001", "DIND007"]
+    assert "DIND007" not in {r.id for r in select_rules(RULES, ignore=["security"])}
+    with pytest.raises(RuleError, match="unknown rule"):
+        select_rules(RULES, ["NOPE999"])

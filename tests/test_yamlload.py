@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from dindcheck.yamlload import Mark, PosDict, PosList, YamlError, load_file, load_text
+
+BILLION_LAUGHS = "\n".join(
+    [ 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [f"{c}: &{c} [{', '.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi",
+                                                                 strict=True)]
+) + "\n"
+
+
+def test_marks_are_one_based_and_survive_merge_keys() -> None:
+    data = load_text("base: &b\n  image: docker:dind\nsvc:\n  <<: *b\n  privileged: true\n",
+                     "c.yml")
+    assert isinstance(data, PosDict)
+    svc = data["svc"]
+    assert svc == {"privileged": True, "image": "docker:dind"}
+    assert svc.key_marks["privileged"] == Mark("c.yml", 5, 3)
+    # A merged key points where it is written: inside the anchor.
+    assert svc.key_marks["image"] == Mark("c.yml", 2, 3)
+
+
+def test_list_items_have_marks() -> None:
+    data = load_text("volumes:\n  - a:/x\n  - b:/y\n", "c.yml")
+    volumes = data["volumes"]
+    assert isinstance(volumes, PosList)
+    assert volumes.item_mark(1) == Mark("c.yml", 3, 5)
+
+
+def test_yaml11_booleans() -> None:
+    assert load_text("privileged: yes\n", "c.yml") == {"privileged": True}
+
+
+def test_alias_bomb_is_refused_fast_and_small() -> None:
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(YamlError, match="alias bomb") as info:
+        load_text(BILLION_LAUGHS, "bomb.yml")
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert info.value.line is not None
+    assert elapsed < 0.5
+    assert peak < 5 * 1024 * 1024
+
+
+@pytest.mark.parametrize(("text", "message", "line"), [
+    pytest.param("a: [1\n", "expected", 2, id="unclosed-flow"),
+    pytest.param("a: &a\n  b: *a\n", "recursive alias", 1, id="recursive-alias"),
+    pytest.param("[" * 100_000 + "]" * 100_000, "nesting deeper", 1, id="deep-nesting"),
+    pytest.param("- " * 50_000 + "x", "nesting deeper", 1, id="deep-block-nesting"),
+    pytest.param("a: 1\nb: 2\n\tc: 3\n", "tab character", 3, id="tab-indent"),
+    pytest.param("a: *nothere\n", "undefined alias", 1, id="unknown-alias"),
+])
+def test_malformed_yaml_gives_position(text: str, message: str, line: int) -> None:
+    with pytest.raises(YamlError, match=message) as info:
+        load_text(text, "bad.yml")
+    assert info.value.line == line
+    assert info.value.path == "bad.yml"
+
+
+@pytest.mark.parametrize(("content", "message", "line"), [
+    pytest.param(b"services:\n  a: \x00\x01", "binary", 2, id="binary"),
+    pytest.param(b"services:\n  a: \xff\xfe\n", "not UTF-8", 2, id="latin1"),
+])
+def test_bad_bytes(tmp_path: Path, content: bytes, message: str, line: int) -> None:
+    path = tmp_path / "compose.yml"
+    path.write_bytes(content)
+    with pytest.raises(YamlError, match=message) as info:
+        load_file(path)
+    assert info.value.line == line
+
+
+def test_size_cap(tmp_path: Path) -> None:
+    path = tmp_path / "compose.yml"
+    path.write_text("a: " + "x" * 2000 + "\n")
+    with pytest.raises(YamlError, match="over the 1000-byte cap"):
+        load_file(path, max_size=1000)
+
+
+def test_bom_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "compose.yml"
+    path.write_bytes(b"\xef\xbb\xbfa: 1\n")
+    assert load_file(path) == {"a": 1}
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(YamlError, match="cannot read"):
+        load_file(tmp_path / "nope.yml")
