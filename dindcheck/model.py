@@ -119,13 +119,18 @@ class InputProblem:
     column: int | None = None
     kind: str = "input"  # "input" (exit 2) or "engine" (exit 3 when nothing was audited)
 
-    def __str__(self) -> str:
+    @property
+    def where(self) -> str:
+        """``path:line:col`` as far as known."""
         where = self.path
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.message}"
+        return where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
-from dindcheck.model import Finding, Report, Severity
+from dindcheck.model import Finding, InputProblem, Report, Severity
 from dindcheck.report import RenderOptions
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -15,26 +16,47 @@ def _paint(text: str, code: str, on: bool) -> str:
     return f"{code}{text}{_RESET}" if on else text
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(])")
+
+
+def short_why(rationale: str) -> str:
+    """The rationale's first sentence."""
+    text = " ".join(rationale.split("\n\n")[0].split())
+    return _SENTENCE_END.split(text, maxsplit=1)[0]
+
+
+def short_fix(remediation: str) -> str:
+    """The remediation's first paragraph, with the snippet it introduces."""
+    paragraphs = remediation.split("\n\n")
+    if len(paragraphs) > 1 and paragraphs[0].rstrip().endswith(":"):
+        return "\n\n".join(paragraphs[:2])
+    return paragraphs[0]
+
+
 def _finding(f: Finding, color: bool, verbose: bool) -> list[str]:
     head = (f"{_paint(str(f.location), _BOLD, color)}: "
             f"{_paint(f.severity.value, _COLORS[f.severity], color)} "
             f"{f.rule_id} {f.message}")
     lines = [head]
-    why = f.rationale if verbose else f.rationale.split("\n\n")[0]
-    lines += textwrap.wrap(" ".join(why.split()), 88, initial_indent="    why: ",
-                           subsequent_indent="         ")
-    fix = f.remediation if verbose else f.remediation.split("\n\n")[0]
+    why = " ".join(f.rationale.split()) if verbose else short_why(f.rationale)
+    lines += textwrap.wrap(why, 88, initial_indent="    why: ", subsequent_indent="         ")
+    fix = f.remediation if verbose else short_fix(f.remediation)
     fix_lines = fix.splitlines()
     lines.append("    fix: " + (fix_lines[0] if fix_lines else ""))
-    lines += ["         " + line for line in fix_lines[1:]]
+    lines += [("         " + line).rstrip() for line in fix_lines[1:]]
     lines.append(_paint(f"    see: dindcheck explain {f.rule_id}", _DIM, color))
     return lines
+
+
+def _error_line(error: InputProblem) -> str:
+    label = "error" if error.kind == "input" else "engine error"
+    return f"{error.where}: {label}: {error.message}"
 
 
 def render(report: Report, options: RenderOptions) -> str:
     out: list[str] = []
     for error in report.errors:
-        out.append(f"{error}" if error.kind == "input" else f"{error.path}: {error.message}")
+        out.append(_error_line(error))
     for f in report.findings:
         out += _finding(f, options.color, options.verbose)
     counts = report.counts()
