@@ -47,7 +47,7 @@ class Rule:
 
 
 def shipped_rules_dir() -> Path:
-    """The catalogue: ``rules/`` beside the package in a checkout, ``dindcheck/rules`` when installed."""
+    """The catalogue: ``rules/`` beside the package in a checkout, else the installed copy."""
     checkout = Path(__file__).resolve().parent.parent / "rules"
     if (checkout / "rule.schema.json").is_file():
         return checkout

@@ -206,6 +206,6 @@ def _jsonschema_predicate(schema: Any, where: str) -> Predicate:
     except jsonschema.SchemaError as exc:
         path = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in exc.path)
         raise ConditionError(f"{where}{path}: {exc.message}") from None
-    extended = validators.extend(base, {"version": version_keyword})
+    extended = validators.extend(base, {"version": version_keyword})  # type: ignore[no-untyped-call]
     validator = extended(schema)
     return lambda v: bool(validator.is_valid(v))

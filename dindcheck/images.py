@@ -68,14 +68,23 @@ def _classify(ref: str) -> tuple[tuple[str, Any], ...]:
         ("variant", variant),
         ("version", version),
         ("pinned", pinned),
-        ("moving", pinned == "none" and digest is None and (official or variant != "other")
-         and _moving_tag(tag_l)),
+        ("moving", _moving(official, variant, tag_l, pinned, digest)),
         ("declares_data_volume", official and variant in ("dind", "dind-rootless")),
     )
 
 
-def _moving_tag(tag: str) -> bool:
-    return not _VERSION_TAG.match(tag)
+def _moving(official: bool, variant: str, tag: str, pinned: str, digest: str | None) -> bool:
+    """Whether each pull may bring another image.
+
+    Official tags that name no version move (`dind`, `latest`, `stable`); for other dind
+    images only a missing tag or a `latest` tag says so: `haf_api_node:dind` is a local
+    build's name, not a moving upstream tag.
+    """
+    if digest is not None or pinned != "none":
+        return False
+    if official:
+        return not _VERSION_TAG.match(tag) or tag in _FROZEN
+    return variant != "other" and (not tag or "latest" in tag)
 
 
 def classify_image(ref: str | None) -> dict[str, Any] | None:

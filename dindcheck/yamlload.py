@@ -139,7 +139,7 @@ def _check_depth(text: str, path: str) -> None:
                 if depth > MAX_DEPTH:
                     m = event.start_mark
                     raise YamlError(path, f"nesting deeper than {MAX_DEPTH} levels",
-                                    m.line + 1, m.column + 1)
+                                    m.line + 1 if m else None, m.column + 1 if m else None)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError:

@@ -21,7 +21,7 @@ from dindcheck.sources.compose_mounts import (
 )
 from dindcheck.yamlload import Mark, PosDict
 
-_TRUE = {True, "true", "yes", "True", "TRUE", "on", 1}
+_TRUE = {True, "true", "yes", "True", "TRUE", "on"}
 _FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -141,7 +141,10 @@ class _Service:
         args = parse_daemon_args(argv)
         if args.is_daemon:
             return args, "command", official and self.entrypoint is None
-        if variant in ("dind", "dind-rootless") and not official:
+        if variant in ("dind", "dind-rootless") and not official and (
+                not self.command or self.command[0].startswith("-")):
+            # A dind-named image whose command is left alone (or only gets flags) runs
+            # its own entrypoint, which for these images starts dockerd.
             return args, "image", False
         if any(m.target == "/var/lib/docker" and m.type in ("volume", "anonymous_volume")
                and not m.read_only for m in self.mounts):
@@ -226,6 +229,7 @@ def _data_root(svc: _Service, args: DaemonArgs, services: Mapping[str, _Service]
     path = args.data_root or default_data_root(family)
     mount = covering(svc.mounts, path)
     location: dict[str, Any]
+    info: dict[str, Any] | None
     if mount is not None:
         share_key = _volume_identity(svc.project, mount, base, svc.name)
         info = {"type": mount.type, "source": mount.source, "target": mount.target,
@@ -242,7 +246,7 @@ def _data_root(svc: _Service, args: DaemonArgs, services: Mapping[str, _Service]
             info = {"type": kind, "source": None, "target": path if declares else None,
                     "share_key": None, "persistent": kind == "sysbox", "read_only": False}
             location = svc.loc("volumes") if "volumes" in svc.spec else svc.loc("image")
-    data_root = {"path": path, "mount": info, "covered_by": info["type"],
+    data_root: dict[str, Any] = {"path": path, "mount": info, "covered_by": info["type"],
                  "persistent": info["persistent"], "shared": False, "shared_with": [],
                  "backing_fs": None, "backing_fs_d_type": None}
     return data_root, location
@@ -405,8 +409,7 @@ def _aliases(svc: _Service) -> set[str]:
         for net in networks.values():
             if isinstance(net, dict) and isinstance(net.get("aliases"), list):
                 names.update(str(a) for a in net["aliases"])
-    links = svc.spec.get("links")
-    return names | (set() if not isinstance(links, list) else set())
+    return names
 
 
 def _link_aliases(svc: _Service) -> dict[str, str]:

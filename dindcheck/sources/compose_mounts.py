@@ -33,27 +33,37 @@ def _is_bind_source(source: str) -> bool:
 def parse_volume(entry: Any, index: int, mark: Mark | None) -> Mount | None:
     field = f"volumes[{index}]"
     if isinstance(entry, str):
-        parts = entry.split(":")
-        if len(parts) >= 2 and len(parts[0]) == 1 and parts[0].isalpha():  # C:\path
-            parts = [parts[0] + ":" + parts[1], *parts[2:]]
-        if len(parts) == 1:
-            return Mount("anonymous_volume", None, _norm(parts[0]), False, mark, field)
-        source, target = parts[0], parts[1]
-        modes = set(parts[2].split(",")) if len(parts) > 2 else set()
-        kind = "bind" if _is_bind_source(source) else "volume"
-        return Mount(kind, source, _norm(target), "ro" in modes, mark, field)
+        return _short_volume(entry, mark, field)
     if isinstance(entry, dict):
-        target = entry.get("target")
-        if not isinstance(target, str):
-            return None
-        kind = str(entry.get("type") or "volume")
-        source = entry.get("source")
-        if kind == "volume" and not source:
-            kind = "anonymous_volume"
-        read_only = entry.get("read_only") in (True, "true", "yes")
-        return Mount(kind, str(source) if source is not None else None, _norm(target),
-                     read_only, mark, field)
+        return _long_volume(entry, mark, field)
     return None
+
+
+def _short_volume(entry: str, mark: Mark | None, field: str) -> Mount:
+    parts = entry.split(":")
+    if len(parts) >= 2 and len(parts[0]) == 1 and parts[0].isalpha():  # C:\path
+        parts = [parts[0] + ":" + parts[1], *parts[2:]]
+    if len(parts) == 1:
+        return Mount("anonymous_volume", None, _norm(parts[0]), False, mark, field)
+    source, target = parts[0], parts[1]
+    modes = set(parts[2].split(",")) if len(parts) > 2 else set()
+    kind = "bind" if _is_bind_source(source) else "volume"
+    return Mount(kind, source, _norm(target), "ro" in modes, mark, field)
+
+
+def _long_volume(entry: dict[str, Any], mark: Mark | None, field: str) -> Mount | None:
+    target = entry.get("target")
+    if not isinstance(target, str):
+        return None
+    kind = str(entry.get("type") or "volume")
+    source = entry.get("source")
+    if kind == "volume" and not source:
+        kind = "anonymous_volume"
+    if kind == "tmpfs" or source is None:
+        source = None
+    read_only = entry.get("read_only") in (True, "true", "yes")
+    return Mount(kind, None if source is None else str(source), _norm(target), read_only,
+                 mark, field)
 
 
 def _norm(path: str) -> str:

@@ -1,0 +1,260 @@
+"""Compose semantics end to end: files in, rule ids and locations out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.lintcase import found, ids, lint_tree
+
+DIND = "image: docker:27.3.1-dind\n    privileged: true\n"
+
+
+@pytest.mark.parametrize(("files", "service", "expected", "absent"), [
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:27.3.1-dind
+    privileged: true
+"""}, "dind", {"DIND005", "DIND007"}, {"DIND001", "DIND008", "DIND012"},
+        id="official-image-volume-is-anonymous"),
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:27.3.1-dind
+    command: ["--data-root=/docker"]
+    privileged: true
+"""}, "dind", {"DIND001"}, {"DIND005"}, id="moved-data-root-leaves-image-volume"),
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:27.3.1-dind
+"""}, "dind", {"DIND008"}, {"DIND007"}, id="not-privileged"),
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:27.3.1-dind
+    runtime: sysbox-runc
+"""}, "dind", set(), {"DIND007", "DIND008"}, id="sysbox-needs-no-privileges"),
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:dind
+    privileged: yes
+    network_mode: host
+    environment:
+      - DOCKER_TLS_CERTDIR=
+"""}, "dind", {"DIND007", "DIND010", "DIND012", "DIND015"}, set(),
+        id="list-env-empty-certdir-host-network"),
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:19.03.1-dind
+    privileged: true
+    environment:
+      DOCKER_DRIVER: overlay
+"""}, "dind", set(), {"DIND013"}, id="overlay-still-exists-in-19.03"),
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:24.0.7-dind
+    privileged: true
+    command: --storage-driver overlay
+"""}, "dind", {"DIND013"}, set(), id="overlay-removed-in-24"),
+    pytest.param({"compose.yaml": """services:
+  builder:
+    build: ./img
+    privileged: true
+""", "img/Dockerfile": "FROM golang:1.22 AS build\nFROM docker:26.1-dind\n"},
+        "builder", {"DIND005", "DIND007"}, set(), id="dockerfile-from-dind"),
+    pytest.param({"compose.yaml": """services:
+  app:
+    image: example/app:1
+    volumes:
+      - cache:/var/lib/docker
+    privileged: true
+volumes:
+  cache:
+"""}, "app", {"DIND007"}, {"DIND001"}, id="fresh-volume-at-data-root-means-dind"),
+    pytest.param({"compose.yaml": """services:
+  cadvisor:
+    image: gcr.io/cadvisor/cadvisor:v0.49.1
+    privileged: true
+    volumes:
+      - /var/lib/docker/:/var/lib/docker:ro
+      - /var/run:/var/run:ro
+"""}, "cadvisor", {"DIND009"}, {"DIND007", "DIND001"}, id="cadvisor-is-not-dind"),
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:27.3.1-dind
+    privileged: true
+    volumes:
+      - sock:/var/run
+  app:
+    image: example/app:1
+    volumes:
+      - sock:/var/run
+volumes:
+  sock:
+"""}, "app", set(), {"DIND009"}, id="socket-shared-from-dind-is-not-host-socket"),
+])
+def test_rules_on_compose(tmp_path: Path, files: dict[str, str], service: str,
+                          expected: set[str], absent: set[str]) -> None:
+    report = lint_tree(tmp_path, files)
+    assert report.errors == ()
+    got = ids(report, service)
+    assert expected <= got
+    assert not (absent & got)
+
+
+def test_findings_point_at_the_proving_key(tmp_path: Path) -> None:
+    report = lint_tree(tmp_path, {"compose.yaml": """services:
+  dind:
+    image: docker:dind
+    privileged: true
+    ports:
+      - "2375:2375"
+    environment:
+      DOCKER_TLS_CERTDIR: ""
+"""})
+    assert found(report) >= {("DIND012", "dind", 3), ("DIND007", "dind", 4),
+                             ("DIND010", "dind", 5)}
+    finding = next(f for f in report.findings if f.rule_id == "DIND010")
+    assert finding.severity.value == "error"
+    assert (finding.location.column, finding.location.path) == (5, str(tmp_path / "compose.yaml"))
+
+
+def test_override_file_is_merged(tmp_path: Path) -> None:
+    report = lint_tree(tmp_path, {
+        "compose.yaml": f"services:\n  dind:\n    {DIND}",
+        "compose.override.yaml": "services:\n  dind:\n    volumes:\n      - data:/var/lib/docker\n"
+                                 "volumes:\n  data:\n",
+    })
+    assert "DIND005" not in ids(report, "dind")
+    assert len(report.targets) == 1
+    assert len(report.targets[0].paths) == 2
+
+
+def test_dash_f_merges_in_order(tmp_path: Path) -> None:
+    report = lint_tree(tmp_path, {
+        "base.yml": "services:\n  gw:\n    image: example/gw:1\n",
+        "dind.yml": "services:\n  dind:\n    image: docker:dind\n    privileged: true\n"
+                    "    environment:\n      DOCKER_TLS_CERTDIR: ''\n"
+                    "  gw:\n    environment:\n      DOCKER_HOST: tcp://dind:2376\n",
+    }, merge=["base.yml", "dind.yml"])
+    assert ("DIND011", "gw", 9) in found(report)
+
+
+def test_extends_other_file(tmp_path: Path) -> None:
+    report = lint_tree(tmp_path, {
+        "common.yml": "services:\n  base:\n    image: docker:dind\n    privileged: true\n",
+        "compose.yaml": "services:\n  dind:\n    extends:\n      file: common.yml\n"
+                        "      service: base\n",
+    })
+    findings = {(f.rule_id, f.subject_name) for f in report.findings}
+    assert ("DIND012", "dind") in findings
+    unpinned = next(f for f in report.findings if f.rule_id == "DIND012")
+    assert unpinned.location.path is not None
+    assert unpinned.location.path.endswith("common.yml")
+
+
+def test_interpolation_and_dotenv(tmp_path: Path) -> None:
+    report = lint_tree(tmp_path, {
+        ".env": "DIND_TAG=dind\n",
+        "compose.yaml": "services:\n  dind:\n    image: docker:${DIND_TAG}\n"
+                        "    privileged: true\n    volumes:\n"
+                        "      - ${DATA:-cache}:/var/lib/docker\nvolumes:\n  cache:\n",
+    })
+    assert {"DIND012"} <= ids(report, "dind")
+    assert "DIND005" not in ids(report, "dind")
+
+
+def test_unresolved_variable_is_kept_and_noted(tmp_path: Path) -> None:
+    report = lint_tree(tmp_path, {"compose.yaml": "services:\n  dind:\n    image: docker:dind\n"
+                                  "    privileged: true\n    volumes:\n"
+                                  "      - ${NOPE}:/var/lib/docker\n"})
+    assert report.errors == ()
+    assert any("NOPE" in n for n in report.notes)
+    daemon = next(s for s in report.targets[0].subjects if s["kind"] == "daemon")
+    assert daemon["data_root"]["mount"]["source"] == "${NOPE}"
+
+
+def test_replicas_and_volumes_from_share_a_data_root(tmp_path: Path) -> None:
+    report = lint_tree(tmp_path, {"compose.yaml": f"""services:
+  a:
+    {DIND}    volumes:
+      - shared:/var/lib/docker
+  b:
+    {DIND}    volumes_from:
+      - a
+  pool:
+    {DIND}    scale: 2
+    volumes:
+      - ./pool:/var/lib/docker
+  anon:
+    {DIND}    deploy:
+      replicas: 4
+volumes:
+  shared:
+"""})
+    shared = {f.subject_name: f.evidence["data_root.shared_with"]
+              for f in report.findings if f.rule_id == "DIND004"}
+    assert shared == {"a": ["b"], "b": ["a"], "pool": ["2 replicas of pool"]}
+
+
+@pytest.mark.parametrize(("client_env", "expected"), [
+    pytest.param("DOCKER_HOST: tcp://docker:2376\n      DOCKER_TLS_VERIFY: '1'", None,
+                 id="tls-agrees"),
+    pytest.param("DOCKER_HOST: tcp://docker:2375", "not on 2375", id="wrong-port"),
+    pytest.param("DOCKER_HOST: tcp://docker:2376", "plain HTTP", id="no-tls-client"),
+    pytest.param("DOCKER_HOST: tcp://other:2375", None, id="unrelated-host"),
+])
+def test_tls_mode_mismatch(tmp_path: Path, client_env: str, expected: str | None) -> None:
+    report = lint_tree(tmp_path, {"compose.yaml": f"""services:
+  docker:
+    {DIND}
+  client:
+    image: docker:27.3.1-cli
+    environment:
+      {client_env}
+"""})
+    mismatch = [f for f in report.findings if f.rule_id == "DIND011"]
+    if expected is None:
+        assert mismatch == []
+    else:
+        assert len(mismatch) == 1
+        assert expected in mismatch[0].message
+
+
+@pytest.mark.parametrize(("depends", "healthcheck", "fires"), [
+    pytest.param("depends_on: [docker]", "", True, id="started-only"),
+    pytest.param("depends_on:\n      docker:\n        condition: service_healthy",
+                 "healthcheck:\n      test: [CMD, docker, info]", False, id="healthy"),
+    pytest.param("depends_on:\n      docker:\n        condition: service_healthy",
+                 "", True, id="healthy-without-healthcheck"),
+])
+def test_startup_race(tmp_path: Path, depends: str, healthcheck: str, fires: bool) -> None:
+    report = lint_tree(tmp_path, {"compose.yaml": f"""services:
+  docker:
+    {DIND}    {healthcheck}
+  client:
+    image: docker:27.3.1-cli
+    environment:
+      DOCKER_HOST: tcp://docker:2376
+      DOCKER_TLS_VERIFY: "1"
+    {depends}
+"""})
+    assert ("DIND014" in ids(report, "client")) is fires
+
+
+def test_cmd_shell_split_healthcheck(tmp_path: Path) -> None:
+    report = lint_tree(tmp_path, {"compose.yaml": f"""services:
+  docker:
+    {DIND}    healthcheck:
+      test: ["CMD-SHELL", "docker", "info"]
+"""})
+    assert ("DIND016", "docker", 5) in found(report)
+
+
+def test_inline_suppression(tmp_path: Path) -> None:
+    report = lint_tree(tmp_path, {"compose.yaml": f"""services:
+  docker:
+    {DIND}    x-dindcheck:
+      ignore: [DIND007, ephemeral-cache]
+"""})
+    assert ids(report, "docker") == set()
+    assert report.suppressed == 2
