@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from dindcheck.apiversions import client_min_api, daemon_min_api, max_api
 from dindcheck.model import Subject
+from dindcheck.versions import parse_version
 
 # overlay2 cannot use an overlay filesystem as its backing store; dockerd then falls
 # back to the next driver that works, which inside a container is vfs.
@@ -22,13 +24,19 @@ DEFAULT_DRIVER = "overlay2"
 def link(subjects: list[Subject]) -> None:
     """Fill the cross-subject fields of one target's subjects, in place."""
     daemons = [s for s in subjects if s.get("kind") == "daemon"]
+    host = next((s for s in subjects if s.get("kind") == "host"), None)
     for daemon in daemons:
         _expected_driver(daemon)
+        _mtu(daemon)
+        if host is not None:
+            daemon["host_cgroup_version"] = host.get("cgroup_version")
     _sharing(daemons)
     by_name = {d["name"]: d for d in daemons}
     for client in subjects:
         if client.get("kind") == "client":
-            _tls_agreement(client, by_name.get(client.get("daemon") or ""))
+            target = by_name.get(client.get("daemon") or "")
+            _tls_agreement(client, target)
+            _api_overlap(client, target)
 
 
 def _expected_driver(daemon: Subject) -> None:
@@ -105,3 +113,37 @@ def _tls_agreement(client: Subject, daemon: Subject | None) -> None:
 def _ports(tls: dict[str, Any]) -> str:
     ports = tls.get("tcp_ports") or []
     return ", ".join(str(p) for p in ports) or "no TCP port"
+
+
+def _mtu(daemon: Subject) -> None:
+    """The inner bridge must not be wider than the container's uplink (packets get dropped)."""
+    inner = daemon.get("inner") or {}
+    uplink = inner.get("mtu_uplink")
+    bridge = inner.get("mtu_bridge") or daemon.get("mtu")
+    daemon["mtu_mismatch"] = (isinstance(uplink, int) and isinstance(bridge, int)
+                              and bridge > uplink)
+
+
+def _api_range(low: str | None, high: str | None) -> tuple[Any, Any] | None:
+    low_v, high_v = parse_version(low), parse_version(high)
+    if low_v is None or high_v is None:
+        return None
+    return low_v, high_v
+
+
+def _api_overlap(client: Subject, daemon: Subject | None) -> None:
+    """Client and daemon must share an API version (Docker 29 raised both floors to 1.44)."""
+    if daemon is None:
+        return
+    inner = daemon.get("inner") or {}
+    version = client.get("client_engine_version")
+    client_range = _api_range(client_min_api(version), max_api(version))
+    daemon_version = daemon.get("engine_version")
+    daemon_range = _api_range(inner.get("min_api_version") or daemon_min_api(daemon_version),
+                              inner.get("api_version") or max_api(daemon_version))
+    if client_range is None or daemon_range is None:
+        client["api_skew"] = None
+        return
+    client["api"] = {"client_min": str(client_range[0]), "client_max": str(client_range[1]),
+                     "daemon_min": str(daemon_range[0]), "daemon_max": str(daemon_range[1])}
+    client["api_skew"] = client_range[1] < daemon_range[0] or daemon_range[1] < client_range[0]

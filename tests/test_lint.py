@@ -258,3 +258,43 @@ def test_inline_suppression(tmp_path: Path) -> None:
 """})
     assert ids(report, "docker") == set()
     assert report.suppressed == 2
+
+
+@pytest.mark.parametrize(("client_image", "daemon_image", "fires"), [
+    pytest.param("docker:20.10.24-cli", "docker:29.1.3-dind", True, id="old-cli-new-daemon"),
+    pytest.param("docker:29.1.3-cli", "docker:20.10.24-dind", True, id="new-cli-old-daemon"),
+    pytest.param("docker:28.5-cli", "docker:20.10-dind", False, id="28-negotiates-down"),
+    pytest.param("docker:27-cli", "docker:29-dind", False, id="27-meets-1.44"),
+    pytest.param("docker:cli", "docker:29.1.3-dind", False, id="unknown-client-version"),
+])
+def test_api_version_skew(tmp_path: Path, client_image: str, daemon_image: str,
+                          fires: bool) -> None:
+    report = lint_tree(tmp_path, {"compose.yaml": f"""services:
+  docker:
+    image: {daemon_image}
+    privileged: true
+  client:
+    image: {client_image}
+    environment:
+      DOCKER_HOST: tcp://docker:2376
+      DOCKER_TLS_VERIFY: "1"
+"""})
+    assert ("DIND018" in ids(report, "client")) is fires
+
+
+@pytest.mark.parametrize(("image", "driver", "expected"), [
+    pytest.param("docker:dind", "overlay2", {"DIND020"}, id="moving-tag-is-29"),
+    pytest.param("docker:29.1.3-dind", "overlay2", {"DIND020"}, id="pinned-29"),
+    pytest.param("docker:28.5.2-dind", "overlay2", set(), id="28-has-graph-drivers"),
+    pytest.param("docker:dind", "overlay", {"DIND013"}, id="removed-driver"),
+])
+def test_driver_env_against_engine_version(tmp_path: Path, image: str, driver: str,
+                                           expected: set[str]) -> None:
+    report = lint_tree(tmp_path, {"compose.yaml": f"""services:
+  dind:
+    image: {image}
+    privileged: true
+    environment:
+      DOCKER_DRIVER: {driver}
+"""})
+    assert ids(report, "dind") & {"DIND013", "DIND020"} == expected
