@@ -1,0 +1,47 @@
+"""Subjects built from compose projects follow the fact model's schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from dindcheck.catalogue import load_catalogue
+from dindcheck.lint import lint
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "compose"
+SCHEMA = json.loads((ROOT / "dindcheck" / "schemas" / "facts.schema.json").read_text())
+
+
+def _subjects(path: Path) -> list[dict[str, Any]]:
+    report = lint([path], load_catalogue(), jobs=1, environ={})
+    return [s for t in report.targets for s in t.subjects]
+
+
+@pytest.mark.parametrize("path", [ROOT / "examples", CORPUS], ids=["examples", "corpus"])
+def test_subjects_validate_against_facts_schema(path: Path) -> None:
+    if not path.is_dir():
+        pytest.skip("corpus not present")
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    subjects = _subjects(path)
+    assert len(subjects) > 5
+    problems = [f"{s['id']}: {e.json_path}: {e.message}" for s in subjects
+                for e in validator.iter_errors(s)]
+    assert problems == []
+
+
+def test_daemon_facts_of_the_good_example() -> None:
+    (daemon,) = [s for s in _subjects(ROOT / "examples" / "dind-good-tls")
+                 if s["kind"] == "daemon"]
+    assert daemon["data_root"]["mount"] == {
+        "type": "volume", "source": "docker-data", "target": "/var/lib/docker",
+        "share_key": "volume:dind-good-tls_docker-data", "persistent": True,
+        "read_only": False}
+    assert daemon["storage_driver"]["expected"] == "overlay2"
+    assert (daemon["tls"]["mode"], daemon["tls"]["tcp_ports"]) == ("tls", [2376])
+    assert daemon["clients"] == ["build"]
+    assert daemon["locations"]["data_root"]["line"] == 12
