@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 from dindcheck import __version__
 from dindcheck.errors import EXIT_USAGE, DindcheckError, UsageError
 from dindcheck.model import FAIL_ON_CHOICES
+from dindcheck.yamlload import DEFAULT_MAX_FILE_SIZE
 
 if TYPE_CHECKING:
     from dindcheck.catalogue import Rule
@@ -46,7 +47,7 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
                        help="report format (default: text)")
     group.add_argument("--json", dest="format", action="store_const", const="json",
                        help="alias of --format json")
-    group.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="error",
+    group.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default=None,
                        help="lowest severity that makes the exit code 1 (default: error)")
     group.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     group.add_argument("-v", "--verbose", action="store_true",
@@ -59,6 +60,8 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
                        help="only these rule ids, names or categories (comma-separated)")
     rules.add_argument("--ignore", type=_ids, default=[], metavar="IDS",
                        help="skip these rule ids, names or categories (comma-separated)")
+    rules.add_argument("--config", type=Path, default=None, metavar="FILE",
+                       help="configuration file (default: ./.dindcheck.yaml if present)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="compose file or folder (searched recursively)")
     lint.add_argument("-f", "--file", action="append", type=Path, default=[], dest="files",
                       help="compose file; repeated files merge into one project, in order")
-    lint.add_argument("--max-file-size", type=_size, default=10 * 1024 * 1024, metavar="SIZE",
+    lint.add_argument("--max-file-size", type=_size, default=None, metavar="SIZE",
                       help="skip files larger than SIZE with an error (default: 10M)")
     lint.add_argument("-j", "--jobs", type=int, default=None,
                       help="worker processes for many projects (default: CPU count)")
@@ -103,10 +106,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _catalogue(args: argparse.Namespace) -> tuple[Rule, ...]:
+    """Rules after the config file and the command line (which wins) are applied."""
     from dindcheck.catalogue import load_catalogue, select_rules
+    from dindcheck.config import apply_severity, find_config, load_config
 
-    rules = load_catalogue(args.rules)
-    return select_rules(rules, getattr(args, "select", []), getattr(args, "ignore", []))
+    path = args.config
+    if path is not None and not path.is_file():
+        raise UsageError(f"{path}: no such config file")
+    config = load_config(path or find_config(Path.cwd()))
+    if args.fail_on is None:
+        args.fail_on = config.fail_on or "error"
+    if getattr(args, "max_file_size", None) is None:
+        args.max_file_size = _size(str(config.max_file_size)) if config.max_file_size \
+            else DEFAULT_MAX_FILE_SIZE
+    rules = apply_severity(load_catalogue([*config.rules, *args.rules]), config.severity)
+    return select_rules(rules, args.select or list(config.select),
+                        [*config.ignore, *args.ignore])
 
 
 def _color(choice: str, stream: TextIO) -> bool:

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from dindcheck.cli import main
+
+BROKEN = Path(__file__).resolve().parent.parent / "examples" / "gitlab-runner-broken"
+
+
+def run(tmp_path: Path, config: str, *argv: str) -> tuple[int, dict[str, object], str]:
+    (tmp_path / ".dindcheck.yaml").write_text(config)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["lint", str(BROKEN), "--json", "--config", str(tmp_path / ".dindcheck.yaml"),
+                 *argv], stdout=out, stderr=err)
+    return code, json.loads(out.getvalue()) if out.getvalue() else {}, err.getvalue()
+
+
+def rule_ids(report: dict[str, object]) -> set[str]:
+    return {f["rule_id"] for f in report["findings"]}  # type: ignore[attr-defined,index]
+
+
+def test_config_ignore_severity_and_fail_on(tmp_path: Path) -> None:
+    code, report, _ = run(tmp_path, "fail_on: never\nignore: [DIND007]\n"
+                                    "severity:\n  DIND011: info\n")
+    assert code == 0
+    assert "DIND007" not in rule_ids(report)
+    assert next(f for f in report["findings"]  # type: ignore[attr-defined]
+                if f["rule_id"] == "DIND011")["severity"] == "info"
+
+
+def test_command_line_wins_over_config(tmp_path: Path) -> None:
+    code, _, _ = run(tmp_path, "fail_on: never\n", "--fail-on", "error")
+    assert code == 1
+
+
+def test_config_is_found_in_the_working_directory(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".dindcheck.yaml").write_text("select: [DIND001]\n")
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    main(["lint", str(BROKEN), "--json"], stdout=out, stderr=io.StringIO())
+    assert rule_ids(json.loads(out.getvalue())) == {"DIND001"}
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    pytest.param("fail_on: sometimes\n", r"\.dindcheck\.yaml:1: \$\.fail_on", id="bad-value"),
+    pytest.param("colour: red\n", "Additional properties", id="unknown-key"),
+    pytest.param("severity:\n  DIND999: info\n", "unknown rule", id="unknown-rule"),
+    pytest.param("ignore: [\n", r"\.dindcheck\.yaml:2", id="malformed"),
+])
+def test_invalid_config_is_exit_2_with_location(tmp_path: Path, config: str,
+                                                message: str) -> None:
+    code, _, err = run(tmp_path, config)
+    assert code == 2
+    assert __import__("re").search(message, err)
+    assert len(err.strip().splitlines()) == 1
