@@ -159,13 +159,17 @@ def plan_tls(args: DaemonArgs, env: Mapping[str, str], *, official_entrypoint: b
     hosts = list(args.hosts)
     tls_on = bool(args.tlsverify) or bool(args.tls)
     if official_entrypoint and not args.starts_with_dockerd:
+        from dindcheck.images import OFFICIAL
+
         if certdir is None and _tls_by_default(image_version):
-            certdir = "/certs"
+            certdir = OFFICIAL["tls_certdir_default"]
         if certdir:
-            hosts = ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2376", *hosts]
+            hosts = ["unix:///var/run/docker.sock", f"tcp://0.0.0.0:{OFFICIAL['tls_port']}",
+                     *hosts]
             tls_on = True
         else:
-            hosts = ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2375", *hosts]
+            hosts = ["unix:///var/run/docker.sock",
+                     f"tcp://0.0.0.0:{OFFICIAL['plaintext_port']}", *hosts]
     if args.tls is False and not args.tlsverify:
         tls_on = False
     tcp = [(h, tcp_port(h)) for h in hosts]
@@ -184,6 +188,7 @@ def _tls_by_default(image_version: str | None) -> bool:
     """The official image generates TLS certificates by default from 19.03 on."""
     if image_version is None:
         return True
+    from dindcheck.images import OFFICIAL
     from dindcheck.versions import version_matches
 
-    return version_matches(image_version, ">=19.03")
+    return version_matches(image_version, f">={OFFICIAL['tls_by_default_since']}")

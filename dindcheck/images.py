@@ -6,11 +6,14 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from dindcheck.knowledge import load
+
 _VERSION_TAG = re.compile(r"^(\d+(?:\.\d+){0,2}(?:-rc\.?\d+)?)")
+OFFICIAL: dict[str, Any] = load("official_image.json")
 # Tags of the official image that name no version; `stable`/`test` were frozen at 19.03.
-_FROZEN = {"stable": "19.03", "test": "19.03", "stable-dind": "19.03", "test-dind": "19.03"}
-OFFICIAL_DATA_ROOT = "/var/lib/docker"
-ROOTLESS_DATA_ROOT = "/home/rootless/.local/share/docker"
+_FROZEN: dict[str, str] = OFFICIAL["frozen_tags"]
+OFFICIAL_DATA_ROOT: str = OFFICIAL["data_root_volume"]["dind"]
+ROOTLESS_DATA_ROOT: str = OFFICIAL["data_root_volume"]["dind-rootless"]
 
 
 def split_ref(ref: str) -> tuple[str, str | None, str | None]:
@@ -27,12 +30,9 @@ def split_ref(ref: str) -> tuple[str, str | None, str | None]:
 
 
 def _is_official(repository: str) -> bool:
-    parts = repository.lower().split("/")
-    if parts[-1] != "docker":
-        return False
-    rest = parts[:-1]
-    return (not rest or rest[-1] == "library" or rest == ["docker.io"]
-            or rest == ["index.docker.io"])
+    """The official image, also through a registry mirror's ``…/library/docker`` path."""
+    name = repository.lower()
+    return name in OFFICIAL["repositories"] or name.endswith("/library/docker")
 
 
 @lru_cache(maxsize=1024)
@@ -44,7 +44,7 @@ def _classify(ref: str) -> tuple[tuple[str, Any], ...]:
     if official:
         if "rootless" in tag_l:
             variant = "dind-rootless"
-        elif "cli" in tag_l or tag_l.endswith("git") or "windowsservercore" in tag_l:
+        elif any(marker in tag_l for marker in OFFICIAL["cli_tag_markers"]):
             variant = "cli"
         else:
             variant = "dind"  # `docker:latest`, `docker:29` are the dind variant
