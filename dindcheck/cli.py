@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 from dindcheck import __version__
 from dindcheck.errors import EXIT_USAGE, DindcheckError, UsageError
 from dindcheck.model import FAIL_ON_CHOICES
+from dindcheck.report import FORMATS
 from dindcheck.yamlload import DEFAULT_MAX_FILE_SIZE
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def _size(text: str) -> int:
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("output")
-    group.add_argument("--format", choices=("text", "json"), default=None,
+    group.add_argument("--format", choices=FORMATS, default=None,
                        help="report format (default: text)")
     group.add_argument("--json", dest="format", action="store_const", const="json",
                        help="alias of --format json")

@@ -24,9 +24,13 @@ def renderer(name: str) -> Renderer:
         from dindcheck.report.json import render
     elif name == "text":
         from dindcheck.report.text import render
+    elif name == "sarif":
+        from dindcheck.report.sarif import render
+    elif name == "github":
+        from dindcheck.report.github import render
     else:
         raise KeyError(name)
     return render
 
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github")
