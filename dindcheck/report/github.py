@@ -18,13 +18,13 @@ def _escape(text: str, *, property_value: bool = False) -> str:
 def render(report: Report, options: RenderOptions) -> str:
     lines = []
     for e in report.errors:
-        props = f"file={_escape(e.path, property_value=True)}"
+        where = f"file={_escape(e.path, property_value=True)}"
         if e.line:
-            props += f",line={e.line}"
-        lines.append(f"::error {props},title=dindcheck::{_escape(e.message)}")
+            where += f",line={e.line}"
+        lines.append(f"::error {where},title=dindcheck::{_escape(e.message)}")
     for f in report.findings:
         loc = f.location
-        props = []
+        props: list[str] = []
         if loc.path:
             props.append(f"file={_escape(loc.path, property_value=True)}")
             if loc.line:
