@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dindcheck.catalogue import Rule
-from dindcheck.derive import link
 from dindcheck.engine import evaluate
 from dindcheck.model import Finding, Report
 
@@ -19,9 +18,7 @@ def audit(endpoints: Sequence[str | None], rules: Sequence[Rule], *, exec_probes
     findings: list[Finding] = []
     suppressed = 0
     for target in targets:
-        subjects = list(target.subjects)
-        link(subjects)
-        found, ignored = evaluate(rules, subjects)
+        found, ignored = evaluate(rules, target.subjects)
         findings.extend(found)
         suppressed += ignored
     findings.sort(key=Finding.sort_key)

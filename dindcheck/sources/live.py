@@ -1,0 +1,400 @@
+"""Audit running Docker engines, read-only, through the docker SDK.
+
+The audit only reads: ``GET /info``, ``/version``, ``/containers/json`` and
+``/containers/{id}/json``; with probes on also ``/containers/{id}/top`` of running
+containers and ``exec`` of the fixed probes of :mod:`dindcheck.sources.live_probes`
+inside running dind containers. ``exec_probes=False`` turns off both (the engine
+records ``top`` and ``exec`` in its event stream; plain reads leave no trace). It
+never creates, starts, stops, pulls or removes anything.
+
+``docker`` is imported here and only here (lazily: this module is imported only on
+the audit path). Subjects are built by :mod:`dindcheck.sources.live_subjects` from
+the JSON the engine returned, so recorded audits replay without an engine.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from dindcheck.model import InputProblem, Target
+from dindcheck.sources.live_endpoints import Endpoint, EndpointError, resolve
+from dindcheck.sources.live_inspect import (
+    classify,
+    container_name,
+    data_root_guess,
+    is_running,
+    unix_sockets,
+)
+from dindcheck.sources.live_probes import MAX_OUTPUT, ProbeResult, parse_json_object, probe_argv
+from dindcheck.sources.live_redact import redact_text
+from dindcheck.sources.live_subjects import ContainerObservation, EngineObservation, build_subjects
+
+if TYPE_CHECKING:
+    from docker import APIClient
+
+NOTE_NO_EXEC = "probes off (--no-exec): inner daemons were not inspected from inside"
+MAX_WORKERS = 8
+
+AfterList = Callable[[list[str]], None]
+_T = TypeVar("_T")
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def audit_endpoints(endpoints: Sequence[str | None], *, exec_probes: bool = True,
+                    timeout: float = 10.0, probe_timeout: float = 5.0,
+                    environ: Mapping[str, str] | None = None, context: str | None = None,
+                    ) -> tuple[list[Target], list[InputProblem], list[str]]:
+    """Audit each endpoint (None: from the environment or ``context``), concurrently.
+
+    Returns the audited targets, one ``InputProblem(kind="engine")`` per endpoint that
+    could not be audited, and notes on what could not be seen.
+    """
+    environ = os.environ if environ is None else environ
+    problems: list[InputProblem] = []
+    resolved: dict[str, Endpoint] = {}
+    for endpoint in endpoints or [None]:
+        try:
+            spec = resolve(endpoint, environ, context)
+        except EndpointError as exc:
+            problems.append(InputProblem(kind="engine", message=str(exc),
+                                         path=endpoint or context or "docker context"))
+            continue
+        resolved.setdefault(spec.url, spec)
+    specs = list(resolved.values())
+    with ThreadPoolExecutor(max_workers=max(1, min(MAX_WORKERS, len(specs)))) as pool:
+        outcomes = list(pool.map(lambda s: _audit_endpoint(
+            s, exec_probes=exec_probes, timeout=timeout, probe_timeout=probe_timeout), specs))
+    targets: list[Target] = []
+    notes: list[str] = [NOTE_NO_EXEC] if not exec_probes else []
+    for spec, (target, problem, endpoint_notes) in zip(specs, outcomes, strict=True):
+        if problem is not None:
+            problems.append(problem)
+        if target is not None:
+            targets.append(target)
+        prefix = f"{spec.url}: " if len(specs) > 1 else ""
+        notes.extend(prefix + note for note in endpoint_notes)
+    return targets, problems, notes
+
+
+def audit_engine(client: APIClient, endpoint: str, *, exec_probes: bool = True,
+                 probe_client: APIClient | None = None, probe_timeout: float = 5.0,
+                 endpoint_tls: bool = False,
+                 after_list: AfterList | None = None) -> tuple[Target, list[str]]:
+    """Audit one engine through an open ``docker.APIClient``.
+
+    ``after_list`` is called with the container ids right after the listing (tests
+    use it to make a container vanish before it is inspected).
+    """
+    observation, notes = observe_engine(client, endpoint, exec_probes=exec_probes,
+                                        probe_client=probe_client, probe_timeout=probe_timeout,
+                                        endpoint_tls=endpoint_tls, after_list=after_list)
+    subjects = build_subjects(observation)
+    return Target(kind="engine", name=endpoint, subjects=tuple(subjects)), notes
+
+
+def connect(spec: Endpoint, timeout: float, version: str = "auto") -> APIClient:
+    """A ``docker.APIClient`` for ``spec``; with ``version="auto"`` this already talks to
+    the engine (``GET /version``), so connection errors surface here."""
+    import docker
+    from docker.tls import TLSConfig
+
+    tls: Any = False
+    if spec.tls:
+        cert = (spec.client_cert, spec.client_key) if spec.client_cert and spec.client_key \
+            else None
+        tls = TLSConfig(client_cert=cert, ca_cert=spec.ca_cert if spec.tls_verify else None,
+                        verify=spec.tls_verify)
+    # requests takes float seconds; the stubs say int.
+    return docker.APIClient(base_url=spec.url, version=version,
+                            timeout=timeout,  # type: ignore[arg-type]
+                            tls=tls,
+                            use_ssh_client=spec.url.startswith("ssh://"),
+                            max_pool_size=MAX_WORKERS + 2)
+
+
+# --------------------------------------------------------------------------- one endpoint
+
+
+def _audit_endpoint(spec: Endpoint, *, exec_probes: bool, timeout: float,
+                    probe_timeout: float,
+                    ) -> tuple[Target | None, InputProblem | None, list[str]]:
+    client = probe_client = None
+    try:
+        client = connect(spec, timeout)
+        if exec_probes:
+            probe_client = connect(spec, probe_timeout, version=client.api_version)
+        observation, notes = observe_engine(client, spec.url, exec_probes=exec_probes,
+                                            probe_client=probe_client,
+                                            probe_timeout=probe_timeout, endpoint_tls=spec.tls)
+    except _engine_errors() as exc:
+        message = describe_failure(exc, spec, timeout)
+        return None, InputProblem(kind="engine", path=spec.url, message=message), []
+    finally:
+        for open_client in (client, probe_client):
+            if open_client is not None:
+                open_client.close()
+    subjects = build_subjects(observation)
+    return Target(kind="engine", name=spec.url, subjects=tuple(subjects)), None, notes
+
+
+def _engine_errors() -> tuple[type[BaseException], ...]:
+    """What talking to an engine may raise: SDK, HTTP and socket errors."""
+    import requests
+    from docker.errors import DockerException
+
+    return (DockerException, requests.exceptions.RequestException, OSError)
+
+
+@dataclass(slots=True)
+class _Context:
+    client: APIClient
+    probe_client: APIClient
+    exec_probes: bool
+    probe_timeout: float
+
+
+def observe_engine(client: APIClient, endpoint: str, *, exec_probes: bool = True,
+                   probe_client: APIClient | None = None, probe_timeout: float = 5.0,
+                   endpoint_tls: bool = False, after_list: AfterList | None = None,
+                   ) -> tuple[EngineObservation, list[str]]:
+    """Read everything the audit needs from one engine (the I/O half of the audit)."""
+    info = client.info()
+    version = client.version(api_version=False)
+    listed = client.containers(all=True)
+    ids = [str(c["Id"]) for c in listed]
+    if after_list is not None:
+        after_list(ids)
+    ctx = _Context(client=client, probe_client=probe_client or client, exec_probes=exec_probes,
+                   probe_timeout=probe_timeout)
+    with ThreadPoolExecutor(max_workers=max(1, min(MAX_WORKERS, len(ids)))) as pool:
+        results = list(pool.map(lambda c: _observe_container(ctx, c), listed))
+    containers = [obs for obs, _ in results if obs is not None]
+    notes = [note for _, container_notes in results for note in container_notes]
+    observation = EngineObservation(endpoint=endpoint, info=info, version=version,
+                                    client_api_version=str(client.api_version),
+                                    containers=containers, exec_probes=exec_probes,
+                                    endpoint_tls=endpoint_tls)
+    return observation, notes
+
+
+def _summary_name(summary: Mapping[str, Any]) -> str:
+    names = summary.get("Names") or []
+    return str(names[0]).lstrip("/") if names else str(summary.get("Id", ""))[:12]
+
+
+def _observe_container(ctx: _Context, summary: Mapping[str, Any],
+                       ) -> tuple[ContainerObservation | None, list[str]]:
+    from docker.errors import APIError, NotFound
+
+    name = _summary_name(summary)
+    failures: tuple[type[BaseException], ...] = (APIError, *_engine_errors())
+    try:
+        inspect = ctx.client.inspect_container(summary["Id"])
+    except NotFound:
+        return None, [f"container {name} vanished during the audit"]
+    except failures as exc:
+        return None, [f"container {name} could not be inspected: {_one_line(exc)}"]
+    obs = ContainerObservation(inspect=inspect)
+    if is_running(inspect) and ctx.exec_probes:
+        # `top` is a read, but the engine logs it as an event: --no-exec leaves no trace.
+        obs.processes = _processes(ctx.client, inspect["Id"])
+    probe = ctx.exec_probes and is_running(inspect)
+    if probe and classify(inspect, obs.processes) is not None:
+        if (inspect.get("State") or {}).get("Paused"):
+            obs.notes.append(f"container {name} is paused: inner facts not read")
+        else:
+            _run_probes(ctx.probe_client, obs, ctx.probe_timeout)
+    return obs, list(obs.notes)
+
+
+def _processes(client: APIClient, container_id: str) -> list[str] | None:
+    """The CMD column of ``GET /containers/{id}/top`` (None when it cannot be read)."""
+    try:
+        top = client.top(container_id)
+    except _engine_errors():
+        return None
+    titles = top.get("Titles") or []
+    column = titles.index("CMD") if "CMD" in titles else len(titles) - 1
+    return [str(row[column]) for row in top.get("Processes") or [] if len(row) > column]
+
+
+# --------------------------------------------------------------------------- probes
+
+
+class _Gone(Exception):
+    """The container stopped or vanished while being probed."""
+
+
+def _run_probes(client: APIClient, obs: ContainerObservation, timeout: float) -> None:
+    """Run the fixed probes in ``obs``'s container and store what they printed."""
+    name = container_name(obs.inspect)
+    cid = str(obs.inspect["Id"])
+    probes = obs.probes
+
+    def run(key: str, **params: str) -> ProbeResult:
+        result = _exec(client, cid, probe_argv(key, **params), timeout)
+        probes[key] = result
+        if result.error == "timed out":
+            obs.notes.append(f"container {name}: `{' '.join(result.argv)}` did not finish "
+                             f"within the probe timeout")
+        return result
+
+    try:
+        info = run("docker_info")
+        socket_used = None
+        if info.missing_program:
+            obs.notes.append(f"container {name} has no docker CLI: inner facts not read")
+        elif info.error == "timed out":
+            pass  # a CLI that hangs once hangs on every socket: do not wait again
+        elif not _answers(info):
+            for address in unix_sockets(obs.inspect, obs.processes):
+                if _answers(run("docker_info_socket", socket=address)):
+                    socket_used = address
+                    break
+        if socket_used:
+            run("docker_version_socket", socket=socket_used)
+        elif _answers(info):
+            run("docker_version")
+        answered = probes.get("docker_info_socket", info)
+        inner_info = parse_json_object(answered.stdout) if _answers(answered) else None
+        data_root = str((inner_info or {}).get("DockerRootDir")
+                        or data_root_guess(obs.inspect, obs.processes))
+        stat = run("data_root_fs", data_root=data_root)
+        if not stat.ok or stat.stdout.strip().upper() in ("", "UNKNOWN"):
+            run("mounts")
+        for key in ("mtu_uplink", "mtu_bridge", "iptables", "daemon_json"):
+            run(key)
+    except _Gone as gone:
+        obs.notes.append(f"container {name} {gone}: probes stopped")
+
+
+def _answers(result: ProbeResult) -> bool:
+    info = parse_json_object(result.stdout) if result.ok else None
+    return bool(info and info.get("ServerVersion"))
+
+
+def _exec(client: APIClient, container_id: str, argv: list[str], timeout: float) -> ProbeResult:
+    """One probe: exec create + start, then its exit code. Never raises for the probe's
+    own failure; raises :class:`_Gone` when the container is no longer there."""
+    from docker.errors import APIError, NotFound
+
+    try:
+        created = client.exec_create(container_id, argv, stdout=True, stderr=True, tty=False)
+        out, err = _within(timeout, lambda: client.exec_start(created["Id"], demux=True))
+        code = client.exec_inspect(created["Id"]).get("ExitCode")
+    except NotFound:
+        raise _Gone("vanished during the audit") from None
+    except APIError as exc:
+        if exc.status_code == 409:
+            raise _Gone("stopped during the audit") from None
+        return ProbeResult(argv=tuple(argv), exit_code=None, error=_one_line(exc))
+    except _engine_errors() as exc:
+        timed_out = any(_is_timeout(e) for e in _chain(exc))
+        return ProbeResult(argv=tuple(argv), exit_code=None,
+                           error="timed out" if timed_out else _one_line(exc))
+    return ProbeResult(argv=tuple(argv), exit_code=code, stdout=_text(out),
+                       stderr=_text(err))
+
+
+def _within(timeout: float, call: Callable[[], _T]) -> _T:
+    """``call()``, or TimeoutError after ``timeout`` seconds.
+
+    The SDK reads exec output with a poll() that has no timeout, so a probe that
+    hangs would hang the audit: the call runs in a daemon thread that is left behind
+    (it ends with the probe's process, or with the interpreter).
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="dindcheck-probe", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"timed out after {timeout:g}s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return cast(_T, outcome["value"])
+
+
+def _text(data: bytes | None) -> str:
+    return (data or b"")[:MAX_OUTPUT].decode("utf-8", errors="replace")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and everything it wraps (causes, contexts, urllib3 reasons, args)."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        wrapped = [current.__cause__, current.__context__, getattr(current, "reason", None),
+                   *current.args]
+        stack.extend(w for w in wrapped if isinstance(w, BaseException))
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, TimeoutError | socket.timeout) or "Timeout" in type(exc).__name__
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return redact_text(text[0] if text else type(exc).__name__)
+
+
+def describe_failure(exc: BaseException, spec: Endpoint, timeout: float) -> str:
+    """One line that says what went wrong with an endpoint and how to fix it."""
+    where = spec.url + (f" (context {spec.context})" if spec.context else "")
+    socket_path = spec.socket_path
+    chain = list(_chain(exc))
+    texts = " ".join(str(e) for e in chain)
+    for error in chain:
+        code = getattr(error, "errno", None)
+        if isinstance(error, PermissionError) or code == errno.EACCES:
+            return (f"permission denied on {socket_path or where}: add your user to the "
+                    "docker group (sudo usermod -aG docker $USER, then log in again), or "
+                    "point DOCKER_HOST or --host at a socket you may use (rootless Docker: "
+                    "unix://$XDG_RUNTIME_DIR/docker.sock)")
+        if isinstance(error, FileNotFoundError) or code == errno.ENOENT:
+            return (f"no Docker engine at {where}: {socket_path or 'the socket'} does not "
+                    "exist (is dockerd running? set DOCKER_HOST or --host; rootless Docker: "
+                    "unix://$XDG_RUNTIME_DIR/docker.sock)")
+        if isinstance(error, ConnectionRefusedError) or code == errno.ECONNREFUSED:
+            return f"connection refused at {where}: no engine listens there"
+    if any(_is_timeout(e) for e in chain):
+        return (f"the engine at {where} did not answer within {timeout:g}s "
+                "(hanging daemon, or a wrong address?)")
+    if "HTTP request to an HTTPS server" in texts:
+        return (f"{where} speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the "
+                "folder with ca.pem, cert.pem and key.pem")
+    for error in chain:
+        if isinstance(error, ssl.SSLError) or type(error).__name__ in (
+                "SSLError", "TLSParameterError"):
+            return (f"TLS with {where} failed: {_one_line(error)} (check DOCKER_CERT_PATH "
+                    "and DOCKER_TLS_VERIFY)")
+        if isinstance(error, socket.gaierror):
+            return f"cannot resolve the host of {where}: {_one_line(error)}"
+        status = getattr(error, "status_code", None)
+        if status in (401, 403):
+            return f"the engine at {where} refused access: {_one_line(error)}"
+    return f"cannot audit the engine at {where}: {_one_line(exc)}"

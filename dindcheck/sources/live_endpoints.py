@@ -1,0 +1,139 @@
+"""Which Docker endpoint to talk to, the way the docker CLI decides it.
+
+An explicit ``--host`` wins; otherwise a named ``--context``; otherwise
+``DOCKER_HOST`` (with ``DOCKER_TLS_VERIFY``/``DOCKER_TLS``/``DOCKER_CERT_PATH``);
+otherwise ``DOCKER_CONTEXT``, then ``currentContext`` of ``~/.docker/config.json``
+(``$DOCKER_CONFIG`` moves that folder); otherwise the default socket. Contexts are
+read from ``contexts/meta/<sha256 of the name>/meta.json`` and their TLS material
+from ``contexts/tls/<sha256>/docker/``.
+
+This module reads files only; it does not import ``docker``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+_SCHEMES = ("unix://", "tcp://", "http://", "https://", "ssh://", "npipe://", "fd://")
+
+
+class EndpointError(Exception):
+    """The endpoint cannot even be named (unknown context, unreadable config)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A resolved endpoint: where to connect and with which TLS material."""
+
+    url: str
+    tls: bool = False
+    tls_verify: bool = False
+    ca_cert: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+    context: str | None = None
+
+    @property
+    def socket_path(self) -> str | None:
+        return self.url[len("unix://"):] if self.url.startswith("unix://") else None
+
+
+def normalize_url(host: str) -> str:
+    """``/var/run/docker.sock`` → ``unix:///var/run/docker.sock``; ``h:2376`` → ``tcp://h:2376``."""
+    host = host.strip()
+    if host.startswith("/"):
+        return "unix://" + host
+    if host.lower().startswith(_SCHEMES):
+        return host
+    return "tcp://" + host
+
+
+def _truthy(value: str | None) -> bool:
+    return bool(value) and str(value).lower() not in ("0", "false", "no")
+
+
+def config_dir(environ: Mapping[str, str]) -> Path:
+    if environ.get("DOCKER_CONFIG"):
+        return Path(environ["DOCKER_CONFIG"])
+    home = environ.get("HOME") or str(Path.home())
+    return Path(home) / ".docker"
+
+
+def _env_tls(url: str, environ: Mapping[str, str]) -> Endpoint:
+    """TLS settings from DOCKER_TLS_VERIFY / DOCKER_TLS / DOCKER_CERT_PATH (tcp only)."""
+    verify = _truthy(environ.get("DOCKER_TLS_VERIFY"))
+    tls = verify or _truthy(environ.get("DOCKER_TLS"))
+    if not tls or not url.startswith(("tcp://", "https://")):
+        return Endpoint(url=url)
+    certs = Path(environ.get("DOCKER_CERT_PATH") or config_dir(environ))
+    return Endpoint(url=url, tls=True, tls_verify=verify,
+                    ca_cert=str(certs / "ca.pem") if verify else None,
+                    client_cert=_existing(certs / "cert.pem"),
+                    client_key=_existing(certs / "key.pem"))
+
+
+def _existing(path: Path) -> str | None:
+    return str(path) if path.is_file() else None
+
+
+def current_context(environ: Mapping[str, str]) -> str | None:
+    """``DOCKER_CONTEXT``, else ``currentContext`` of config.json (None for the default)."""
+    name = environ.get("DOCKER_CONTEXT")
+    if not name:
+        config = config_dir(environ) / "config.json"
+        try:
+            data = json.loads(config.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            data = {}
+        except (OSError, ValueError) as exc:
+            raise EndpointError(f"cannot read {config}: {exc}") from None
+        name = data.get("currentContext") if isinstance(data, dict) else None
+    return None if not name or name == "default" else str(name)
+
+
+def context_endpoint(name: str, environ: Mapping[str, str]) -> Endpoint:
+    """The docker endpoint of context ``name`` as ``docker context create`` stored it."""
+    if name == "default":
+        return _env_tls(normalize_url(environ.get("DOCKER_HOST") or DEFAULT_HOST), environ)
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    base = config_dir(environ) / "contexts"
+    meta_path = base / "meta" / digest / "meta.json"
+    try:
+        meta: Any = json.loads(meta_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EndpointError(f"docker context {name!r} not found ({meta_path})") from None
+    except (OSError, ValueError) as exc:
+        raise EndpointError(f"cannot read docker context {name!r}: {exc}") from None
+    docker_ep = ((meta.get("Endpoints") or {}).get("docker") or {}) if isinstance(meta, dict) \
+        else {}
+    host = docker_ep.get("Host")
+    if not host:
+        raise EndpointError(f"docker context {name!r} has no docker endpoint")
+    url = normalize_url(str(host))
+    tls_dir = base / "tls" / digest / "docker"
+    ca, cert, key = (_existing(tls_dir / f) for f in ("ca.pem", "cert.pem", "key.pem"))
+    uses_tls = url.startswith(("tcp://", "https://")) and bool(ca or cert)
+    return Endpoint(url=url, tls=uses_tls,
+                    tls_verify=uses_tls and not docker_ep.get("SkipTLSVerify", False),
+                    ca_cert=ca, client_cert=cert, client_key=key, context=name)
+
+
+def resolve(endpoint: str | None, environ: Mapping[str, str],
+            context: str | None = None) -> Endpoint:
+    """The endpoint for one ``--host`` value (None: from context or environment)."""
+    if endpoint:
+        return _env_tls(normalize_url(endpoint), environ)
+    if context:
+        return context_endpoint(context, environ)
+    if environ.get("DOCKER_HOST"):
+        return _env_tls(normalize_url(environ["DOCKER_HOST"]), environ)
+    name = current_context(environ)
+    if name:
+        return context_endpoint(name, environ)
+    return Endpoint(url=DEFAULT_HOST)
