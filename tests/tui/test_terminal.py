@@ -59,8 +59,14 @@ def exit_file(tmp_path: Path) -> Path:
     return tmp_path / "exit-code"
 
 
+CLI = ('"$1" -m dindcheck lint --tui examples/gitlab-runner-broken; '
+       'code=$?; echo $code > "$2"; exit $code')
+
+
 @pytest.fixture
-def tmux(tmp_path: Path, exit_file: Path) -> Iterator[Tmux]:
+def start_tmux(tmp_path: Path) -> Iterator[Callable[[str], Tmux]]:
+    """Start a private tmux server running ``command`` in a 120x40 pane."""
+    servers: list[Tmux] = []
     binary = shutil.which("tmux")
     if binary is None:
         if os.environ.get("CI"):
@@ -75,15 +81,25 @@ def tmux(tmp_path: Path, exit_file: Path) -> Iterator[Tmux]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("COLUMNS", "LINES", "TMUX", "TMUX_PANE")}
     env |= {"PYTHONPATH": str(REPO), "TERM": "xterm-256color"}
-    server = Tmux(binary, tmp_path / "tmux.sock", env)
-    command = shlex.join([sys.executable, "-c", SCRIPT, str(exit_file)])
-    server("-f", str(conf), "new-session", "-d", "-s", "dc", "-x", "120", "-y", "40",
-           "-c", str(REPO), command)
+
+    def start(command: str) -> Tmux:
+        server = Tmux(binary, tmp_path / "tmux.sock", env)
+        server("-f", str(conf), "new-session", "-d", "-s", "dc", "-x", "120", "-y", "40",
+               "-c", str(REPO), command)
+        servers.append(server)
+        return server
+
     try:
-        yield server
+        yield start
     finally:
-        subprocess.run([binary, "-S", str(server.socket), "kill-server"], check=False,
-                       capture_output=True, timeout=10)
+        for server in servers:
+            subprocess.run([binary, "-S", str(server.socket), "kill-server"], check=False,
+                           capture_output=True, timeout=10)
+
+
+@pytest.fixture
+def tmux(start_tmux: Callable[[str], Tmux], exit_file: Path) -> Tmux:
+    return start_tmux(shlex.join([sys.executable, "-c", SCRIPT, str(exit_file)]))
 
 
 def test_tui_in_a_real_terminal(tmux: Tmux, exit_file: Path) -> None:
@@ -107,3 +123,20 @@ def test_tui_in_a_real_terminal(tmux: Tmux, exit_file: Path) -> None:
     tmux.wait_for(lambda _: tmux.pane("#{pane_dead}") == "1" and exit_file.exists(),
                   "the app to exit")
     assert exit_file.read_text() == "1"  # an error finding, fail-on error
+
+
+def test_cli_lint_tui_in_a_real_terminal(start_tmux: Callable[[str], Tmux],
+                                         exit_file: Path) -> None:
+    """`dindcheck lint --tui` itself: find the worst problem, read it, quit."""
+    tmux = start_tmux(shlex.join(["sh", "-c", CLI, "sh", sys.executable, str(exit_file)]))
+    screen = tmux.wait_for(lambda s: "FAIL (fail-on error)" in s and "DIND011" in s,
+                           "the overview")
+    assert "builder (daemon)" in screen
+    tmux("send-keys", "-t", "dc", "Enter")
+    screen = tmux.wait_for(lambda s: "Evidence" in s, "the finding detail")
+    assert "DIND010 · plaintext-tcp" in screen  # the first error, sorted by severity
+    tmux("send-keys", "-t", "dc", "Escape")
+    tmux.wait_for(lambda s: "Evidence" not in s, "the overview again")
+    tmux("send-keys", "-t", "dc", "q")
+    tmux.wait_for(lambda _: exit_file.exists(), "the CLI to exit")
+    assert exit_file.read_text().strip() == "1"
