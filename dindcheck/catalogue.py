@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dindcheck.conditions import ConditionError, Predicate, compile_condition
+from dindcheck.conditions import ConditionError, Predicate, check_specifiers, compile_condition
 from dindcheck.errors import RuleError
 from dindcheck.model import SUBJECT_KINDS, Severity
 from dindcheck.yamlload import YamlError, load_file
@@ -69,6 +69,12 @@ def load_rule(path: Path, *, shipped: bool) -> Rule:
         raise RuleError(f"{_where(exc)}: {exc.message}") from None
     if not shipped:
         validate_rule_data(data, path)
+        try:
+            check_specifiers(data.get("condition"), "$.condition")
+            for i, escalation in enumerate(data.get("escalate") or ()):
+                check_specifiers(escalation.get("when"), f"$.escalate[{i}].when")
+        except ConditionError as exc:
+            raise RuleError(f"{path}: {exc}") from None
     return _build(data, path, shipped)
 
 

@@ -132,11 +132,14 @@ def _color(choice: str, stream: TextIO) -> bool:
 
 
 def _emit(report: Report, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    import gc
+
     from dindcheck.report import RenderOptions, renderer
 
     fmt = args.format or "text"
     options = RenderOptions(color=_color(args.color, stdout), fail_on=args.fail_on,
-                            verbose=args.verbose)
+                            verbose=args.verbose, pretty=stdout.isatty())
+    gc.freeze()  # the report is acyclic; collections while rendering would rescan it all
     stdout.write(renderer(fmt)(report, options))
     code = report.exit_code(args.fail_on)
     if code == 2:

@@ -155,16 +155,36 @@ def _pattern(arg: Any, where: str) -> Predicate:
     return lambda v: not isinstance(v, str) or regex.search(v) is not None
 
 
+_CLAUSE = r"\s*(?:~=|===|==|!=|<=|>=|<|>)\s*v?[0-9][0-9A-Za-z.*+!-]*\s*"
+_SPECIFIER = re.compile(rf"^{_CLAUSE}(?:,{_CLAUSE})*$")
+
+
 def _version(arg: Any, where: str) -> Predicate:
-    if not isinstance(arg, str):
-        raise ConditionError(f"{where}: must be a version specifier string such as '<20.10'")
+    # The shape is checked here; ``packaging`` itself (tens of ms to import) parses it on
+    # first use, and ``check_specifiers`` parses user rules' specifiers when they load.
+    if not isinstance(arg, str) or not _SPECIFIER.match(arg):
+        raise ConditionError(f"{where}: invalid version specifier {arg!r} "
+                             "(expected e.g. '<20.10' or '>=24,<29')")
+    return lambda v: isinstance(v, str) and version_matches(v, arg)
+
+
+def check_specifiers(schema: Any, where: str = "$") -> None:
+    """Parse every ``version`` specifier in a condition with ``packaging``."""
     from packaging.specifiers import InvalidSpecifier
 
-    try:
-        parse_specifier(arg)
-    except InvalidSpecifier:
-        raise ConditionError(f"{where}: invalid version specifier {arg!r}") from None
-    return lambda v: isinstance(v, str) and version_matches(v, arg)
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "version" and isinstance(value, str):
+                try:
+                    parse_specifier(value)
+                except InvalidSpecifier:
+                    raise ConditionError(
+                        f"{where}.version: invalid version specifier {value!r}") from None
+            else:
+                check_specifiers(value, f"{where}.{key}")
+    elif isinstance(schema, list):
+        for i, item in enumerate(schema):
+            check_specifiers(item, f"{where}[{i}]")
 
 
 _KEYWORDS: dict[str, Callable[[Any, str], Predicate]] = {

@@ -37,6 +37,8 @@ def _text(value: Any) -> str:
 
 
 def render(template: str, subject: Subject) -> str:
+    if "{" not in template:
+        return template  # shared with the rule, not copied into every finding
     return _PLACEHOLDER.sub(lambda m: _text(lookup(subject, m.group(1))), template)
 
 

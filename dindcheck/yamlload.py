@@ -15,7 +15,9 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
-MAX_EXPANDED_NODES = 200_000
+# Nodes that aliases may add on top of the document's own: real files reuse a few
+# anchors (tens to hundreds of nodes); a billion-laughs file needs billions.
+MAX_ALIAS_NODES = 20_000
 MAX_DEPTH = 200
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -114,8 +116,6 @@ def load_text(text: str, path: str) -> Any:
         loader.dispose()
     if node is None:
         return None
-    if "*" in text:  # without aliases the graph is a tree no bigger than the text
-        _check_size(node, path)
     return _Builder(loader, path).build(node, 0)
 
 
@@ -151,36 +151,7 @@ def _mark(node: Node, path: str) -> Mark:
     return Mark(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _check_size(root: Node, path: str) -> None:
-    """Refuse graphs whose alias expansion is huge (billion laughs) or cyclic.
-
-    Sizes are memoised per node, so this costs one pass over the distinct nodes.
-    """
-    sizes: dict[int, int] = {}
-    on_stack: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if children_done:
-            on_stack.discard(key)
-            sizes[key] = 1 + sum(sizes[id(c)] for c in _children(node))
-            if sizes[key] > MAX_EXPANDED_NODES:
-                m = _mark(node, path)
-                raise YamlError(path, f"aliases expand to more than {MAX_EXPANDED_NODES} nodes "
-                                      "(alias bomb?); refusing to expand", m.line, m.column)
-            continue
-        if key in sizes:
-            continue
-        if key in on_stack:
-            m = _mark(node, path)
-            raise YamlError(path, "recursive alias", m.line, m.column)
-        on_stack.add(key)
-        stack.append((node, True))
-        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
-        if len(on_stack) > MAX_DEPTH * 4:
-            m = _mark(node, path)
-            raise YamlError(path, f"nesting deeper than {MAX_DEPTH} levels", m.line, m.column)
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _children(node: Node) -> list[Node]:
@@ -192,40 +163,87 @@ def _children(node: Node) -> list[Node]:
 
 
 class _Builder:
+    """Build values from the node graph, with a budget for what aliases add.
+
+    A node met again is an alias: its whole expanded size (memoised per node, so
+    computed once) is charged *before* it is built, so a billion-laughs file is refused
+    after building at most ``MAX_ALIAS_NODES`` extra nodes. A document without aliases
+    is a tree no bigger than its text, which the file size cap bounds.
+    """
+
     def __init__(self, loader: Any, path: str) -> None:
         self.loader = loader
         self.path = path
+        self.budget = MAX_ALIAS_NODES
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+        self.sizes: dict[int, int] = {}
 
-    def build(self, node: Node, depth: int) -> Any:
+    def _fail(self, node: Node, message: str) -> YamlError:
+        m = _mark(node, self.path)
+        return YamlError(self.path, message, m.line, m.column)
+
+    def _spend(self, cost: int, node: Node) -> None:
+        self.budget -= cost
+        if self.budget < 0:
+            raise self._fail(node, f"aliases would add more than {MAX_ALIAS_NODES} nodes "
+                                   "(alias bomb?); refusing to expand")
+
+    def _size(self, node: Node) -> int:
+        key = id(node)
+        size = self.sizes.get(key)
+        if size is None:
+            size = 1
+            for child in _children(node):
+                size += self._size(child)
+                if size > MAX_ALIAS_NODES:
+                    break
+            self.sizes[key] = size
+        return size
+
+    def build(self, node: Node, depth: int, counted: bool = True) -> Any:
         if depth > MAX_DEPTH:
-            m = _mark(node, self.path)
-            raise YamlError(self.path, f"nesting deeper than {MAX_DEPTH} levels", m.line, m.column)
+            raise self._fail(node, f"nesting deeper than {MAX_DEPTH} levels")
+        key = id(node)
+        if counted and key in self.seen:
+            if key in self.active:
+                raise self._fail(node, "recursive alias")
+            self._spend(self._size(node), node)
+            counted = False
+        elif counted:
+            self.seen.add(key)
         if isinstance(node, ScalarNode):
             return self.scalar(node)
-        if isinstance(node, SequenceNode):
-            seq = PosList(_mark(node, self.path))
-            for item in node.value:
-                seq.append(self.build(item, depth + 1))
-                seq.item_marks.append(_mark(item, self.path))
-            return seq
-        if isinstance(node, MappingNode):
-            return self.mapping(node, depth)
-        return None
+        self.active.add(key)
+        try:
+            if isinstance(node, SequenceNode):
+                seq = PosList(_mark(node, self.path))
+                for item in node.value:
+                    seq.append(self.build(item, depth + 1, counted))
+                    seq.item_marks.append(_mark(item, self.path))
+                return seq
+            if isinstance(node, MappingNode):
+                return self.mapping(node, depth, counted)
+            return None
+        finally:
+            self.active.discard(key)
 
     def scalar(self, node: ScalarNode) -> Any:
+        if node.tag == _STR_TAG:
+            return node.value  # what PyYAML's construct_yaml_str returns, without dispatch
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError:
             return node.value
 
-    def mapping(self, node: MappingNode, depth: int) -> PosDict:
+    def mapping(self, node: MappingNode, depth: int, counted: bool) -> PosDict:
         result = PosDict(_mark(node, self.path))
         merged: list[PosDict] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 for source in sources:
-                    built = self.build(source, depth + 1)
+                    built = self.build(source, depth + 1, counted)
                     if isinstance(built, PosDict):
                         merged.append(built)
                 continue
@@ -234,7 +252,9 @@ class _Builder:
                 m = _mark(key_node, self.path)
                 raise YamlError(self.path, "a mapping key must be a scalar", m.line, m.column)
             key = "null" if key is None else key if isinstance(key, str) else str(key)
-            result[key] = self.build(value_node, depth + 1)
+            if key in result:
+                raise self._fail(key_node, f"duplicate key {key!r} (Docker Compose rejects it)")
+            result[key] = self.build(value_node, depth + 1, counted)
             result.key_marks[key] = _mark(key_node, self.path)
         # YAML merge keys: explicit keys win, earlier merge sources win over later ones.
         for source in merged:

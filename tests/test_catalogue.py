@@ -18,6 +18,7 @@ from dindcheck.catalogue import (
     select_rules,
     shipped_rules_dir,
 )
+from dindcheck.conditions import check_specifiers
 from dindcheck.errors import RuleError
 from dindcheck.rulepages import pages
 from dindcheck.yamlload import load_file
@@ -58,6 +59,13 @@ def test_rule_file_validates(path: Path, rule_validator: jsonschema.Draft202012V
     errors = [f"{e.json_path}: {e.message}" for e in rule_validator.iter_errors(data)]
     assert errors == []
     assert path.name == f"{data['id']}-{data['name']}.yaml"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_version_specifiers_parse(rule: Rule) -> None:
+    check_specifiers(rule.raw["condition"])
+    for escalation in rule.raw.get("escalate") or ():
+        check_specifiers(escalation["when"])
 
 
 def test_ids_and_names_are_unique() -> None:
@@ -116,6 +124,9 @@ def test_user_rules_are_added(tmp_path: Path) -> None:
     pytest.param({"condition": {"type": "strng"}}, r"\$\.condition", id="bad-condition"),
     pytest.param({"references": []}, r"\$\.references", id="no-references"),
     pytest.param({"run": "rm -rf /"}, r"Additional properties", id="unknown-key"),
+    pytest.param({"condition": {"properties": {"engine_version": {"version": "<1.*"}}}},
+                 r"\$\.condition\.properties\.engine_version\.version: invalid",
+                 id="specifier-packaging-rejects"),
 ])
 def test_invalid_user_rule_names_file_and_path(tmp_path: Path, overrides: dict[str, Any],
                                                message: str) -> None:

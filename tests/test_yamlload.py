@@ -57,6 +57,7 @@ def test_alias_bomb_is_refused_fast_and_small() -> None:
     pytest.param("- " * 50_000 + "x", "nesting deeper", 1, id="deep-block-nesting"),
     pytest.param("a: 1\nb: 2\n\tc: 3\n", "tab character", 3, id="tab-indent"),
     pytest.param("a: *nothere\n", "undefined alias", 1, id="unknown-alias"),
+    pytest.param("a: 1\nb: 2\na: 3\n", "duplicate key 'a'", 3, id="duplicate-key"),
 ])
 def test_malformed_yaml_gives_position(text: str, message: str, line: int) -> None:
     with pytest.raises(YamlError, match=message) as info:
@@ -93,3 +94,11 @@ def test_bom_is_accepted(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(YamlError, match="cannot read"):
         load_file(tmp_path / "nope.yml")
+
+
+def test_reused_anchors_are_not_an_alias_bomb() -> None:
+    base = "x: &x {" + ", ".join(f"k{i}: v" for i in range(100)) + "}\n"
+    uses = "".join(f"s{i}: *x\n" for i in range(60))  # 60 x 201 nodes from aliases
+    data = load_text(base + uses, "anchors.yml")
+    assert len(data) == 61
+    assert data["s59"]["k99"] == "v"

@@ -11,6 +11,7 @@ from dindcheck.model import Report
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RenderOptions:
     color: bool = False
+    pretty: bool = True
     fail_on: str = "error"
     verbose: bool = False
 

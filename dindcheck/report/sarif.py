@@ -69,4 +69,6 @@ def render(report: Report, options: RenderOptions) -> str:
                              "toolExecutionNotifications": notifications}],
         }],
     }
-    return json.dumps(document, indent=2, default=str) + "\n"
+    if options.pretty:
+        return json.dumps(document, indent=2, default=str) + "\n"
+    return json.dumps(document, separators=(",", ":"), default=str) + "\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from dindcheck.yamlload import Mark, PosDict, PosList
@@ -104,7 +103,7 @@ def socket_engine(mount: Mount) -> str | None:
     """The engine whose socket this mount hands over, or None."""
     for candidate in (mount.source, mount.target):
         if candidate:
-            name = PurePosixPath(candidate).name
+            name = candidate.rstrip("/").rpartition("/")[2]
             if name in SOCKET_NAMES:
                 return SOCKET_NAMES[name]
     if mount.type == "bind" and mount.source and _norm(mount.source).rstrip("/") in SOCKET_DIRS:
