@@ -176,8 +176,9 @@ def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     def run() -> Report:
         if args.files:
             return lint(args.files, rules, merge_files=True, max_file_size=args.max_file_size,
-                        jobs=args.jobs)
-        return lint(args.paths, rules, max_file_size=args.max_file_size, jobs=args.jobs)
+                        jobs=args.jobs, keep_subjects=tui)
+        return lint(args.paths, rules, max_file_size=args.max_file_size, jobs=args.jobs,
+                    keep_subjects=tui)
 
     if tui:
         from dindcheck.tui import run_tui

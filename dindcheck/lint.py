@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dindcheck.catalogue import Rule
 from dindcheck.derive import link
@@ -31,46 +33,75 @@ class ProjectResult:
     unresolved: tuple[str, ...]
 
 
-def lint_project(files: Sequence[Path], rules: Sequence[Rule], environ: Mapping[str, str],
-                 max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> ProjectResult:
+@dataclass(frozen=True, slots=True)
+class LintJob:
+    """What every project of one run is linted with."""
+
+    rules: Sequence[Rule]
+    environ: Mapping[str, str]
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    keep_subjects: bool = True
+
+
+def lint_project(files: Sequence[Path], job: LintJob) -> ProjectResult:
+    """One project's findings; its subjects only when the job keeps them (the TUI)."""
     from dindcheck.sources.compose import build_subjects
     from dindcheck.sources.compose_files import load_project
 
-    project = load_project(files, environ=environ, max_file_size=max_file_size)
+    project = load_project(files, environ=job.environ, max_file_size=job.max_file_size)
     subjects = build_subjects(project)
     link(subjects)
-    findings, suppressed = evaluate(rules, subjects)
+    findings, suppressed = evaluate(job.rules, subjects)
     target = Target(kind="compose", name=project.name, paths=tuple(project.files),
-                    subjects=tuple(subjects))
+                    subjects=tuple(subjects) if job.keep_subjects else (),
+                    subject_count=len(subjects))
     return ProjectResult(target, tuple(findings), tuple(project.problems), suppressed,
                          tuple(project.unresolved))
 
 
-_WORKER_STATE: dict[str, object] = {}
+_WORKER_JOB: list[LintJob] = []
 
 
-def _init_worker(rules: Sequence[Rule], environ: Mapping[str, str], max_file_size: int) -> None:
+def _init_worker(job: LintJob) -> None:
     gc.enable()  # the parent pauses it while collecting results; workers parse, so keep it
-    _WORKER_STATE.update(rules=rules, environ=environ, max_file_size=max_file_size)
+    _WORKER_JOB[:] = [job]
 
 
-def _work(files: Sequence[Path]) -> ProjectResult:
-    return lint_project(files, _WORKER_STATE["rules"], _WORKER_STATE["environ"],  # type: ignore[arg-type]
-                        _WORKER_STATE["max_file_size"])  # type: ignore[arg-type]
+_Packed = tuple[Any, ...]
 
 
-def _results(groups: Sequence[Sequence[Path]], rules: Sequence[Rule],
-             environ: Mapping[str, str], max_file_size: int,
+def _work(files: Sequence[Path]) -> tuple[ProjectResult, tuple[_Packed, ...]]:
+    """A worker's result, with findings packed without their rule's texts.
+
+    Pickling every finding's rationale, title and references back to the parent cost
+    more than the second core saved; the parent takes them from its own rules.
+    """
+    result = lint_project(files, _WORKER_JOB[0])
+    packed = tuple((f.rule_id, f.severity, f.message, f.subject_kind, f.subject_name,
+                    f.subject_id, f.location, f.evidence, f.remediation)
+                   for f in result.findings)
+    return dataclasses.replace(result, findings=()), packed
+
+
+def _unpack(packed: _Packed, rules: Mapping[str, Rule]) -> Finding:
+    rule_id, severity, message, kind, name, subject_id, location, evidence, fix = packed
+    rule = rules[rule_id]
+    return Finding(rule_id=rule_id, name=rule.name, severity=severity, category=rule.category,
+                   title=rule.title, message=message, subject_kind=kind, subject_name=name,
+                   subject_id=subject_id, location=location, evidence=evidence,
+                   rationale=rule.rationale, remediation=fix, references=rule.references)
+
+
+def _results(groups: Sequence[Sequence[Path]], job: LintJob,
              jobs: int) -> Iterator[ProjectResult]:
     if jobs > 1 and len(groups) >= PARALLEL_THRESHOLD:
-        yield from _parallel(groups, rules, environ, max_file_size, jobs)
+        yield from _parallel(groups, job, jobs)
         return
     for files in groups:
-        yield lint_project(files, rules, environ, max_file_size)
+        yield lint_project(files, job)
 
 
-def _parallel(groups: Sequence[Sequence[Path]], rules: Sequence[Rule],
-              environ: Mapping[str, str], max_file_size: int,
+def _parallel(groups: Sequence[Sequence[Path]], job: LintJob,
               jobs: int) -> Iterator[ProjectResult]:
     # Imported here: a one-file lint should not pay for multiprocessing (~10 ms).
     import multiprocessing
@@ -87,8 +118,11 @@ def _parallel(groups: Sequence[Sequence[Path]], rules: Sequence[Rule],
     gc.freeze()
     try:
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=(rules, environ, max_file_size)) as pool:
-            yield from pool.map(_work, groups, chunksize=chunksize)
+                                 initargs=(job,)) as pool:
+            by_id = {rule.id: rule for rule in job.rules}
+            for result, packed in pool.map(_work, groups, chunksize=chunksize):
+                findings = tuple(_unpack(p, by_id) for p in packed)
+                yield dataclasses.replace(result, findings=findings)
     finally:
         if not frozen_before:  # leave a caller's own gc.freeze() alone
             gc.unfreeze()
@@ -113,8 +147,13 @@ def _gc_paused() -> Iterator[None]:
 
 def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = False,
          environ: Mapping[str, str] | None = None,
-         max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int | None = None) -> Report:
-    """Lint PATHs (files or folders); with ``merge_files`` they form one project (``-f``)."""
+         max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int | None = None,
+         keep_subjects: bool = True) -> Report:
+    """Lint PATHs (files or folders); with ``merge_files`` they form one project (``-f``).
+
+    Reports only count subjects; ``keep_subjects=False`` drops them as each project is
+    done (less to pickle back from workers, less to hold).
+    """
     from dindcheck.sources.discover import discover
 
     env = dict(os.environ if environ is None else environ)
@@ -130,7 +169,8 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     suppressed = 0
     unresolved: set[str] = set()
     with _gc_paused():
-        for result in _results(groups, rules, env, max_file_size, jobs):
+        job = LintJob(rules, env, max_file_size, keep_subjects)
+        for result in _results(groups, job, jobs):
             targets.append(result.target)
             findings.extend(result.findings)
             problems.extend(result.problems)

@@ -141,6 +141,12 @@ class Target:
     name: str
     paths: tuple[str, ...] = ()
     subjects: tuple[Subject, ...] = ()
+    subject_count: int | None = None  # when the subjects themselves were not kept
+
+    @property
+    def size(self) -> int:
+        """How many subjects the target had."""
+        return len(self.subjects) if self.subject_count is None else self.subject_count
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -36,7 +36,7 @@ def report_json(report: Report, fail_on: str) -> dict[str, Any]:
         "mode": report.mode,
         "inputs": [
             {"kind": t.kind, "name": t.name, "paths": list(t.paths),
-             "subjects": len(t.subjects)}
+             "subjects": t.size}
             for t in report.targets
         ],
         "summary": {

@@ -60,7 +60,7 @@ def render(report: Report, options: RenderOptions) -> str:
     for f in report.findings:
         out += _finding(f, options.color, options.verbose)
     counts = report.counts()
-    subjects = sum(len(t.subjects) for t in report.targets)
+    subjects = sum(t.size for t in report.targets)
     summary = (f"{len(report.targets)} target(s), {subjects} subject(s): "
                f"{counts['error']} error(s), {counts['warning']} warning(s), "
                f"{counts['info']} info")

@@ -16,7 +16,7 @@ def _plural(n: int, word: str) -> str:
 
 def summary_text(report: Report, fail_on: str, *, running: bool = False) -> Text:
     counts = report.counts()
-    subjects = sum(len(t.subjects) for t in report.targets)
+    subjects = sum(t.size for t in report.targets)
     sep = Text(" │ ", style="dim")
     text = Text.assemble(
         (report.mode, "bold"), sep,
