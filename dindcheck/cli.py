@@ -134,13 +134,13 @@ def _color(choice: str, stream: TextIO) -> bool:
 def _emit(report: Report, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     import gc
 
-    from dindcheck.report import RenderOptions, renderer
+    from dindcheck.report import RenderOptions, writer
 
     fmt = args.format or "text"
     options = RenderOptions(color=_color(args.color, stdout), fail_on=args.fail_on,
                             verbose=args.verbose, pretty=stdout.isatty())
     gc.freeze()  # the report is acyclic; collections while rendering would rescan it all
-    stdout.write(renderer(fmt)(report, options))
+    writer(fmt)(report, options, stdout)
     code = report.exit_code(args.fail_on)
     if code == 2:
         stderr.write(f"dindcheck: {len(report.errors)} input(s) could not be read "

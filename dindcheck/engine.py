@@ -42,6 +42,20 @@ def render(template: str, subject: Subject) -> str:
     return _PLACEHOLDER.sub(lambda m: _text(lookup(subject, m.group(1))), template)
 
 
+_SHARED: dict[str, str] = {}
+
+
+def _shared(text: str) -> str:
+    """One copy of each distinct rendered remediation.
+
+    Remediations are long and mostly identical across projects (the same service names
+    recur), and a run of thousands of projects holds every finding until it reports.
+    """
+    if len(_SHARED) > 50_000:
+        _SHARED.clear()
+    return _SHARED.setdefault(text, text)
+
+
 def evaluate(rules: Sequence[Rule], subjects: Iterable[Subject]) -> tuple[list[Finding], int]:
     """Findings for every rule whose condition holds, and the number suppressed in place."""
     by_kind: dict[str, list[Rule]] = {}
@@ -89,6 +103,6 @@ def make_finding(rule: Rule, subject: Subject) -> Finding:
         location=Location.from_json(raw_location),
         evidence=evidence,
         rationale=rule.rationale,
-        remediation=render(rule.remediation, subject),
+        remediation=_shared(render(rule.remediation, subject)),
         references=rule.references,
     )

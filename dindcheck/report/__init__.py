@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TextIO
 
 from dindcheck.model import Report
 
@@ -32,6 +33,20 @@ def renderer(name: str) -> Renderer:
     else:
         raise KeyError(name)
     return render
+
+
+def writer(name: str) -> Callable[[Report, RenderOptions, TextIO], None]:
+    """Write a format to a stream; formats that can stream do, the others render first."""
+    if name == "json":
+        from dindcheck.report.json import write
+
+        return write
+    render = renderer(name)
+
+    def write_rendered(report: Report, options: RenderOptions, stream: TextIO) -> None:
+        stream.write(render(report, options))
+
+    return write_rendered
 
 
 FORMATS = ("text", "json", "sarif", "github")

@@ -85,3 +85,15 @@ def test_github_annotations_escape() -> None:
     assert lines[1] == ("::error file=a/compose.yaml,line=3,col=5,title=DIND001 Data root on "
                         "overlay::dind: data root on the layer, 50%25 slower")
     assert lines[2].startswith("::notice title=DIND005")
+
+
+def test_streamed_json_equals_rendered() -> None:
+    import io
+
+    from dindcheck.report.json import write
+
+    options = RenderOptions(pretty=False)
+    stream = io.StringIO()
+    write(REPORT, options, stream)
+    assert stream.getvalue() == renderer("json")(REPORT, options)
+    assert json.loads(stream.getvalue())["findings"][1]["rule_id"] == "DIND005"
