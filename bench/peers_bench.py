@@ -126,7 +126,7 @@ def examples_row(name: str, cmd: list[str],
             ", ".join(rules)]
 
 
-def examples_table(peers: list[Peer]) -> str:
+def examples_table(peers: list[Peer], metrics: dict[str, float]) -> str:
     files = [str(p.relative_to(ROOT)) for p in sorted(EXAMPLES.glob("*/compose.yaml"))]
     rows = [examples_row("dindcheck", [*dindcheck_cmd(), "lint", "--format", "json", "examples"],
                          _dindcheck_findings, True)]
@@ -139,6 +139,8 @@ def examples_table(peers: list[Peer]) -> str:
             rows.append(examples_row(f"dclint {peer.version}",
                                      [*peer.cmd, *files, "-f", "json", "--no-color"],
                                      _dclint_findings, False))
+    metrics["dind_dindcheck"] = int(rows[0][4])
+    metrics["dind_peers"] = max((int(row[4]) for row in rows[1:]), default=0)
     return table(["tool", "exit", "findings", "docker-related, generic", "dind-specific",
                   "rules that fired"], rows)
 
@@ -146,7 +148,7 @@ def examples_table(peers: list[Peer]) -> str:
 # -- timing ----------------------------------------------------------------------------
 
 def timing(peers: list[Peer], cases: list[tuple[int, Path, int]], dindcheck_walls: dict[int, float],
-           runs: int, timeout: float) -> str:
+           runs: int, timeout: float, metrics: dict[str, float]) -> str:
     rows = []
     last: dict[str, float] = {}
     for n, folder, n_files in cases:
@@ -173,6 +175,7 @@ def timing(peers: list[Peer], cases: list[tuple[int, Path, int]], dindcheck_wall
             mark = ""
             if n == 1000:
                 mark = " ✔" if ratio >= TARGET_RATIO_1000 else " ✘"
+                metrics["peer_ratio_1000"] = min(ratio, metrics.get("peer_ratio_1000", ratio))
             row.append(f"{wall.s()}, {first.maxrss_mib:.0f} MiB, exit {first.rc}; "
                        f"dindcheck {ratio:.1f}× faster{mark}")
         rows.append(row)
@@ -194,12 +197,15 @@ def install_all(prefix: Path) -> tuple[list[Peer], list[str]]:
 
 
 def run(cases: list[tuple[int, Path, int]], dindcheck_walls: dict[int, float], *,
-        runs: int = 3, timeout: float = 120, prefix: Path = DEFAULT_PREFIX) -> str:
+        runs: int = 3, timeout: float = 120, prefix: Path = DEFAULT_PREFIX,
+        metrics: dict[str, float] | None = None) -> str:
+    """The markdown section; key numbers go into METRICS."""
+    metrics = {} if metrics is None else metrics
     peers, skipped = install_all(prefix)
     parts = [f"Peers: {', '.join(f'{p.name} {p.version}' for p in peers) or 'none'}"
              f"{'; ' + '; '.join(skipped) if skipped else ''}. Scratch prefix: `{prefix}`.",
-             "", timing(peers, cases, dindcheck_walls, runs, timeout), "",
-             "On `examples/` (the four example projects):", "", examples_table(peers)]
+             "", timing(peers, cases, dindcheck_walls, runs, timeout, metrics), "",
+             "On `examples/` (the four example projects):", "", examples_table(peers, metrics)]
     return "\n".join(parts)
 
 

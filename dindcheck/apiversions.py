@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from dindcheck.knowledge import load
@@ -13,6 +14,7 @@ def _table() -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=256)
 def max_api(engine_version: str | None) -> str | None:
     """The API version an engine release serves; a major-only tag means its last minor."""
     version = parse_version(engine_version)
@@ -29,6 +31,7 @@ def max_api(engine_version: str | None) -> str | None:
     return best[1] if best else None
 
 
+@lru_cache(maxsize=512)
 def _floor(engine_version: str | None, key: str) -> str | None:
     version = parse_version(engine_version)
     if version is None:

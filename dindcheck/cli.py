@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from dindcheck import __version__
 from dindcheck.errors import EXIT_USAGE, DindcheckError, UsageError
-from dindcheck.model import FAIL_ON_CHOICES
+from dindcheck.model import DEFAULT_MAX_FILE_SIZE, FAIL_ON_CHOICES
 from dindcheck.report import FORMATS
-from dindcheck.yamlload import DEFAULT_MAX_FILE_SIZE
 
 if TYPE_CHECKING:
     from dindcheck.catalogue import Rule

@@ -14,8 +14,7 @@ from typing import Any
 from dindcheck.catalogue import Rule
 from dindcheck.derive import link
 from dindcheck.engine import evaluate
-from dindcheck.model import Finding, InputProblem, Report, Target
-from dindcheck.yamlload import DEFAULT_MAX_FILE_SIZE
+from dindcheck.model import DEFAULT_MAX_FILE_SIZE, Finding, InputProblem, Report, Target
 
 # Below this many projects a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 200

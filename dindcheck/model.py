@@ -29,6 +29,7 @@ class Severity(StrEnum):
 _RANKS = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024  # input files above it are reported, not read
 
 
 def fails(severity: Severity, fail_on: str) -> bool:

@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+from dindcheck.model import DEFAULT_MAX_FILE_SIZE
+
 # Nodes that aliases may add on top of the document's own: real files reuse a few
 # anchors (tens to hundreds of nodes); a billion-laughs file needs billions.
 MAX_ALIAS_NODES = 20_000

@@ -298,3 +298,21 @@ def test_driver_env_against_engine_version(tmp_path: Path, image: str, driver: s
       DOCKER_DRIVER: {driver}
 """})
     assert ids(report, "dind") & {"DIND013", "DIND020"} == expected
+
+
+def test_process_pool_gives_the_same_report(tmp_path: Path) -> None:
+    from dindcheck.lint import PARALLEL_THRESHOLD, lint
+    from dindcheck.report import RenderOptions, renderer
+    from tests.lintcase import RULES
+
+    for i in range(PARALLEL_THRESHOLD + 10):
+        folder = tmp_path / f"p{i:03}"
+        folder.mkdir()
+        (folder / "compose.yaml").write_text(
+            f"services:\n  dind{i % 7}:\n    image: docker:{'dind' if i % 2 else '27.3-dind'}\n"
+            f"    privileged: {'true' if i % 3 else 'false'}\n")
+    render = renderer("json")
+    serial = render(lint([tmp_path], RULES, environ={}, jobs=1), RenderOptions())
+    pooled = render(lint([tmp_path], RULES, environ={}, jobs=2), RenderOptions())
+    assert serial == pooled
+    assert '"rule_id": "DIND008"' in serial

@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dindcheck.model import InputProblem
+from dindcheck.model import DEFAULT_MAX_FILE_SIZE, InputProblem
 from dindcheck.sources.interpolate import (
     interpolate,
     interpolate_mapping,
     interpolate_tree,
     load_dotenv,
 )
-from dindcheck.yamlload import DEFAULT_MAX_FILE_SIZE, Mark, PosDict, PosList, YamlError, load_file
+from dindcheck.yamlload import Mark, PosDict, PosList, YamlError, load_file
 
 DEFAULT_CONDITION = "service_started"
 KEEP_EXTENSION = "x-dindcheck"
