@@ -139,7 +139,10 @@ def _emit(report: Report, args: argparse.Namespace, stdout: TextIO, stderr: Text
     options = RenderOptions(color=_color(args.color, stdout), fail_on=args.fail_on,
                             verbose=args.verbose, pretty=stdout.isatty())
     gc.freeze()  # the report is acyclic; collections while rendering would rescan it all
-    writer(fmt)(report, options, stdout)
+    try:
+        writer(fmt)(report, options, stdout)
+    finally:
+        gc.unfreeze()
     code = report.exit_code(args.fail_on)
     if code == 2:
         stderr.write(f"dindcheck: {len(report.errors)} input(s) could not be read "
