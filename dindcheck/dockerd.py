@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 DAEMON_PROGRAMS = {"dockerd", "dockerd-entrypoint.sh", "dockerd-rootless.sh",
@@ -192,3 +192,26 @@ def _tls_by_default(image_version: str | None) -> bool:
     from dindcheck.versions import version_matches
 
     return version_matches(image_version, f">={OFFICIAL['tls_by_default_since']}")
+
+
+def client_tls(env: Mapping[str, str], *, official_image: bool,
+               has_file: Callable[[str], bool]) -> tuple[bool, str]:
+    """Whether a docker client will speak TLS, and why.
+
+    The docker CLI (and docker-py) turn TLS on for any non-empty DOCKER_TLS_VERIFY, even
+    ``0``; the official image's docker-entrypoint.sh sets it itself when client
+    certificates exist under ``$DOCKER_TLS_CERTDIR/client`` (``has_file`` tells whether
+    a mount provides a path).
+    """
+    verify = env.get("DOCKER_TLS_VERIFY")
+    if verify is not None:
+        if verify != "":
+            return True, f"DOCKER_TLS_VERIFY={verify} (any non-empty value turns TLS on)"
+        return False, "DOCKER_TLS_VERIFY is empty"
+    if official_image:
+        from dindcheck.images import OFFICIAL
+
+        certdir = env.get("DOCKER_TLS_CERTDIR", OFFICIAL["tls_certdir_default"])
+        if certdir and has_file(f"{certdir}/client/ca.pem"):
+            return True, f"client certificates mounted under {certdir}/client"
+    return False, "no DOCKER_TLS_VERIFY and no client certificates"

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dindcheck.dockerd import DaemonArgs, parse_daemon_args, plan_tls, tcp_port, words
+from dindcheck.dockerd import (
+    DaemonArgs,
+    client_tls,
+    parse_daemon_args,
+    plan_tls,
+    tcp_port,
+    words,
+)
 from dindcheck.images import classify_image, default_data_root
 from dindcheck.model import Subject
 from dindcheck.sources.compose_files import ComposeProject
@@ -479,23 +486,8 @@ def _client(svc: _Service, services: Mapping[str, _Service],
 
 
 def _client_tls(svc: _Service) -> tuple[bool, str]:
-    """Whether the client will speak TLS, and why.
-
-    The docker CLI (and docker-py) turn TLS on for any non-empty DOCKER_TLS_VERIFY, even
-    ``0``; the official image's docker-entrypoint.sh sets it itself when client
-    certificates exist under ``$DOCKER_TLS_CERTDIR/client``.
-    """
-    verify = svc.env.get("DOCKER_TLS_VERIFY")
-    if verify is not None:
-        if verify != "":
-            return True, f"DOCKER_TLS_VERIFY={verify} (any non-empty value turns TLS on)"
-        return False, "DOCKER_TLS_VERIFY is empty"
-    image = svc.family
-    if image and image["official_docker"]:
-        certdir = svc.env.get("DOCKER_TLS_CERTDIR", "/certs")
-        if certdir and covering(svc.mounts, f"{certdir}/client/ca.pem") is not None:
-            return True, f"client certificates mounted under {certdir}/client"
-    return False, "no DOCKER_TLS_VERIFY and no client certificates"
+    return client_tls(svc.env, official_image=bool(svc.family and svc.family["official_docker"]),
+                      has_file=lambda path: covering(svc.mounts, path) is not None)
 
 
 def _depends(svc: _Service, target: str, daemon: Subject) -> dict[str, Any]:

@@ -99,13 +99,19 @@ def covering(mounts: list[Mount], path: str) -> Mount | None:
     return best
 
 
+def engine_of_socket(path: str | None) -> str | None:
+    """The engine whose socket a path names (``…/docker.sock`` → docker), or None."""
+    if not path:
+        return None
+    return SOCKET_NAMES.get(path.rstrip("/").rpartition("/")[2])
+
+
 def socket_engine(mount: Mount) -> str | None:
     """The engine whose socket this mount hands over, or None."""
     for candidate in (mount.source, mount.target):
-        if candidate:
-            name = candidate.rstrip("/").rpartition("/")[2]
-            if name in SOCKET_NAMES:
-                return SOCKET_NAMES[name]
+        engine = engine_of_socket(candidate)
+        if engine is not None:
+            return engine
     if mount.type == "bind" and mount.source and _norm(mount.source).rstrip("/") in SOCKET_DIRS:
         return "docker"
     return None

@@ -9,12 +9,11 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import PurePosixPath
 from typing import Any
 
 from dindcheck.dockerd import parse_daemon_args, words
 from dindcheck.images import classify_image, default_data_root
-from dindcheck.sources.compose_mounts import SOCKET_DIRS, SOCKET_NAMES
+from dindcheck.sources.compose_mounts import SOCKET_DIRS, engine_of_socket
 from dindcheck.sources.live_probes import DEFAULT_SOCKETS, covers
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -247,9 +246,9 @@ def socket_mount_engine(mount: Mapping[str, Any],
     """``(engine, via)`` when a mount hands a container an engine socket, else None."""
     kind = mount.get("Type")
     for candidate in (mount.get("Source"), mount.get("Destination")):
-        name = PurePosixPath(str(candidate)).name if candidate else ""
-        if name in SOCKET_NAMES and kind in ("bind", "volume"):
-            return SOCKET_NAMES[name], "bind" if kind == "bind" else "volume"
+        engine = engine_of_socket(str(candidate) if candidate else None)
+        if engine is not None and kind in ("bind", "volume"):
+            return engine, "bind" if kind == "bind" else "volume"
     source = posixpath.normpath(str(mount.get("Source") or "/")).rstrip("/")
     if kind == "bind" and source in SOCKET_DIRS:
         engine = "docker" if endpoint_socket is None or within(endpoint_socket, source) \

@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dindcheck.dockerd import DaemonArgs, parse_daemon_args, plan_tls, tcp_port, words
+from dindcheck.dockerd import (
+    DaemonArgs,
+    client_tls,
+    parse_daemon_args,
+    plan_tls,
+    tcp_port,
+    words,
+)
 from dindcheck.images import classify_image
 from dindcheck.model import Subject
 from dindcheck.sources.compose_mounts import SOCKET_DIRS
@@ -530,22 +537,8 @@ def _resolve_daemon(inspect: Mapping[str, Any], host: str | None,
 
 def _client_tls(inspect: Mapping[str, Any], env: Mapping[str, str],
                 image: Mapping[str, Any] | None) -> tuple[bool, str]:
-    """Whether the client will speak TLS, and why (as the compose source decides it).
-
-    The docker CLI turns TLS on for any non-empty DOCKER_TLS_VERIFY; the official
-    image's entrypoint sets it when client certificates exist under
-    ``$DOCKER_TLS_CERTDIR/client``.
-    """
-    verify = env.get("DOCKER_TLS_VERIFY")
-    if verify is not None:
-        if verify != "":
-            return True, f"DOCKER_TLS_VERIFY={verify} (any non-empty value turns TLS on)"
-        return False, "DOCKER_TLS_VERIFY is empty"
-    if image and image["official_docker"]:
-        certdir = env.get("DOCKER_TLS_CERTDIR", "/certs")
-        if certdir and covering_mount(inspect, f"{certdir}/client/ca.pem")[1]:
-            return True, f"client certificates mounted under {certdir}/client"
-    return False, "no DOCKER_TLS_VERIFY and no client certificates"
+    return client_tls(env, official_image=bool(image and image["official_docker"]),
+                      has_file=lambda path: bool(covering_mount(inspect, path)[1]))
 
 
 # --------------------------------------------------------------------------- all together
