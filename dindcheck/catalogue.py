@@ -47,11 +47,8 @@ class Rule:
 
 
 def shipped_rules_dir() -> Path:
-    """The catalogue: ``rules/`` beside the package in a checkout, else the installed copy."""
-    checkout = Path(__file__).resolve().parent.parent / "rules"
-    if (checkout / "rule.schema.json").is_file():
-        return checkout
-    return Path(str(resources.files("dindcheck") / "rules"))
+    """The catalogue as installed (``dindcheck.rules``; ``rules/`` itself in a checkout)."""
+    return Path(str(resources.files("dindcheck.rules")))
 
 
 def rule_schema_path() -> Path:

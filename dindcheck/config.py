@@ -60,13 +60,12 @@ def load_config(path: Path | None) -> Config:
 
 
 def _validate(data: Any, path: Path) -> None:
-    import json
-
     import jsonschema
     from jsonschema.exceptions import best_match
 
-    schema_path = Path(__file__).with_name("schemas") / "config.schema.json"
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    from dindcheck.schemas import load
+
+    schema = load("config.schema.json")
     error = best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
     if error is not None:
         line = ""

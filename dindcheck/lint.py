@@ -30,6 +30,7 @@ class ProjectResult:
     problems: tuple[InputProblem, ...]
     suppressed: int
     unresolved: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ def lint_project(files: Sequence[Path], job: LintJob) -> ProjectResult:
                     subjects=tuple(subjects) if job.keep_subjects else (),
                     subject_count=len(subjects))
     return ProjectResult(target, tuple(findings), tuple(project.problems), suppressed,
-                         tuple(project.unresolved))
+                         tuple(project.unresolved), project.notes)
 
 
 _WORKER_JOB: list[LintJob] = []
@@ -167,6 +168,7 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     findings: list[Finding] = []
     suppressed = 0
     unresolved: set[str] = set()
+    notes: list[str] = []
     with _gc_paused():
         job = LintJob(rules, env, max_file_size, keep_subjects)
         for result in _results(groups, job, jobs):
@@ -175,7 +177,7 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
             problems.extend(result.problems)
             suppressed += result.suppressed
             unresolved.update(result.unresolved)
-    notes = []
+            notes.extend(result.notes)
     if unresolved:
         notes.append("variables without a value were left as written: "
                      + ", ".join(sorted(unresolved)))

@@ -8,6 +8,7 @@ then builds :class:`PosDict`/:class:`PosList` values carrying 1-based marks.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -85,20 +86,25 @@ def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
     except OSError as exc:
         raise YamlError(name, f"cannot read: {exc.strerror or exc}") from None
     if b"\x00" in data:
-        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        raise YamlError(name, "binary file (NUL byte), not YAML", line)
+        at = data.index(b"\x00")
+        raise YamlError(name, "binary file (NUL byte), not YAML", *_line_column(data, at))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise YamlError(name, f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line,
-                        column) from None
+        raise YamlError(name, f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                        *_line_column(data, exc.start)) from None
+
+
+def _line_column(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in bytes) of ``offset``."""
+    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 def load_text(text: str, path: str) -> Any:
     """Parse one YAML document; an empty document is ``None``."""
-    if text.count("[") + text.count("{") + text.count("- ") > _DEPTH_SCAN_THRESHOLD:
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        _check_flow_depth(text, path)
+    if text.count("- ") > _DEPTH_SCAN_THRESHOLD:
         _check_depth(text, path)
     loader = _Loader(text)
     try:
@@ -125,13 +131,14 @@ def load_file(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Any:
 
 
 _DEPTH_SCAN_THRESHOLD = 5_000
+_FLOW = re.compile(r"[\[\]{}]")
 
 
 def _check_depth(text: str, path: str) -> None:
-    """Refuse deep nesting before composing: the C composer recurses and can crash.
+    """Refuse deep block nesting before composing: the C composer recurses and can crash.
 
-    Only texts with many collection openers get here; indentation alone cannot nest
-    deeply within the file size cap.
+    Only texts with many ``- `` get here; indentation alone cannot nest deeply within
+    the file size cap.
     """
     depth = 0
     try:
@@ -146,6 +153,27 @@ def _check_depth(text: str, path: str) -> None:
                 depth -= 1
     except yaml.MarkedYAMLError:
         return  # the real parse reports it with its position
+
+
+def _check_flow_depth(text: str, path: str) -> None:
+    """Refuse flow brackets nested deeper than ``MAX_DEPTH``, counted on the text.
+
+    libyaml's scanner reads a whole flow collection ahead before it yields an event (and
+    from 0.2.6 refuses 1,000 levels in words of its own), so events come too late. Brackets
+    inside quoted or plain scalars count too; a real file never has hundreds of
+    them unclosed, and this only over-counts, so it refuses nothing libyaml would nest less.
+    """
+    depth = 0
+    for match in _FLOW.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                start = match.start()
+                line = text.count("\n", 0, start) + 1
+                column = start - (text.rfind("\n", 0, start) + 1) + 1
+                raise YamlError(path, f"nesting deeper than {MAX_DEPTH} levels", line, column)
+        elif depth:
+            depth -= 1
 
 
 def _mark(node: Node, path: str) -> Mark:

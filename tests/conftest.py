@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,14 +19,24 @@ from tests.engine_harness import (
     start_engine,
     unavailable_reason,
 )
+from tests.repo import REPO, in_ci
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+def pytest_configure(config: pytest.Config) -> None:
+    """With ``DINDCHECK_TEST_INSTALLED`` set (CI), the package under test must be the
+    installed wheel, never the checkout."""
+    if os.environ.get("DINDCHECK_TEST_INSTALLED"):
+        import dindcheck
+
+        where = Path(dindcheck.__file__).resolve()
+        if where.is_relative_to(REPO):
+            raise pytest.UsageError(f"testing the checkout ({where}), not the installed "
+                                    "package: install the wheel, run pytest (not python -m "
+                                    "pytest) in importlib mode")
 
 
 def _no_engine(reason: str) -> None:
-    if _in_ci():
+    if in_ci():
         pytest.fail(f"CI must exercise the real Docker engine: {reason}", pytrace=False)
     pytest.skip(f"no private Docker engine: {reason}")
 

@@ -1,22 +1,20 @@
-"""Real configurations from public repositories (../shared/corpus): no crash, true findings."""
+"""Real configurations from public repositories (../shared/corpus), through the installed
+command: no crash, true findings, and nothing passed off as checked that was not."""
 
 from __future__ import annotations
 
-import io
 import json
-import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from dindcheck.cli import main
+from tests.repo import CORPUS, corpus_files, require, run_dindcheck
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
-FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name != "SOURCES.md") \
-    if CORPUS.is_dir() else []
+FILES = corpus_files()
 
-pytestmark = pytest.mark.skipif(not FILES and not os.environ.get("CI"),
-                                reason="shared corpus not present")
+# Input kinds dindcheck reads; the corpus folders of the others must say nothing was linted.
+UNDERSTOOD = {"compose"}
 
 # (rule, service) pairs each compose file must produce, and pairs it must not.
 EXPECTED = {
@@ -42,31 +40,38 @@ EXPECTED = {
 }
 
 
-def lint_one(path: Path) -> tuple[int, dict[str, object], str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["lint", "-f", str(path), "--json"], stdout=out, stderr=err)
-    return code, json.loads(out.getvalue()), err.getvalue()
+def lint_one(path: Path, cwd: Path) -> tuple[int, dict[str, Any], str]:
+    result = run_dindcheck(["lint", "-f", str(path), "--json"], cwd=cwd)
+    return result.returncode, json.loads(result.stdout), result.stderr
 
 
 def test_corpus_is_present() -> None:
-    assert FILES, f"no corpus under {CORPUS}"
+    require(bool(FILES), f"no corpus under {CORPUS}")
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_every_corpus_file_is_processed(path: Path) -> None:
-    code, report, err = lint_one(path)
-    assert code in (0, 1, 2)
-    assert "Traceback" not in err
+def test_every_corpus_file_is_processed(path: Path, tmp_path: Path) -> None:
+    code, report, err = lint_one(path, tmp_path)
+    assert code in (0, 1, 2), err
+    assert report["summary"]["exit_code"] == code
+    assert len(err.strip().splitlines()) <= 1, err  # one reason line, never a traceback
     if code == 2:
         assert report["errors"], "exit 2 must come with an error entry"
         assert all(e["path"] == str(path) for e in report["errors"])
+    if path.parent.name not in UNDERSTOOD:
+        subjects = sum(t["subjects"] for t in report["inputs"])
+        assert subjects == 0
+        said = report["errors"] or [n for n in report["notes"] if "nothing was linted" in n]
+        assert said, "a file nothing was understood of must say so"
 
 
 @pytest.mark.parametrize("name", EXPECTED)
-def test_compose_corpus_findings(name: str) -> None:
-    code, report, _ = lint_one(CORPUS / "compose" / name)
+def test_compose_corpus_findings(name: str, tmp_path: Path) -> None:
+    path = CORPUS / "compose" / name
+    require(path.is_file(), f"{path} is not present")
+    code, report, _ = lint_one(path, tmp_path)
     assert code in (0, 1)
-    got = {(f["rule_id"], f["subject"]["name"]) for f in report["findings"]}  # type: ignore[attr-defined]
+    got = {(f["rule_id"], f["subject"]["name"]) for f in report["findings"]}
     present, absent = EXPECTED[name]
     assert present <= got
     assert not (absent & got)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.repo import EXAMPLES
 
 PROBE = """
 import io, json, sys
@@ -19,20 +19,22 @@ print(json.dumps({{"code": code, "modules": sorted(sys.modules)}}))
 """
 
 
-def loaded(argv: list[str]) -> tuple[int, set[str]]:
-    result = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], cwd=ROOT,
+def loaded(argv: list[str], cwd: Path) -> tuple[int, set[str]]:
+    """Run in ``cwd`` (never the checkout, which would shadow the installed package)."""
+    result = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], cwd=cwd,
                             capture_output=True, text=True, check=True)
     data = json.loads(result.stdout.strip().splitlines()[-1])
     return data["code"], {m.split(".")[0] for m in data["modules"]}
 
 
 @pytest.mark.parametrize("argv", [
-    ["lint", "examples", "--json"],
-    ["lint", "examples"],
+    ["lint", str(EXAMPLES), "--json"],
+    ["lint", str(EXAMPLES)],
     ["rules"],
     ["explain", "DIND001"],
 ])
-def test_lint_path_imports_neither_textual_docker_nor_jsonschema(argv: list[str]) -> None:
-    code, modules = loaded(argv)
+def test_lint_path_imports_neither_textual_docker_nor_jsonschema(argv: list[str],
+                                                                 tmp_path: Path) -> None:
+    code, modules = loaded(argv, tmp_path)
     assert code in (0, 1)
     assert not modules & {"textual", "docker", "jsonschema", "rich", "requests"}

@@ -47,6 +47,7 @@ class ComposeProject:
     volumes: dict[str, Any]
     problems: tuple[InputProblem, ...]
     unresolved: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
 
 def load_project(files: Sequence[Path], *, environ: Mapping[str, str],
@@ -65,6 +66,9 @@ def load_project(files: Sequence[Path], *, environ: Mapping[str, str],
     services = model.services
     for name, service in services.items():
         services[name] = _finalise(service)
+    notes: tuple[str, ...] = ()
+    if not services and not session.problems:
+        notes = (f"{', '.join(session.files)}: no services defined, nothing was linted",)
     return ComposeProject(
         name=model.name or Path(os.path.abspath(paths[0])).parent.name,
         files=tuple(session.files),
@@ -72,6 +76,7 @@ def load_project(files: Sequence[Path], *, environ: Mapping[str, str],
         volumes=model.volumes,
         problems=tuple(session.problems),
         unresolved=tuple(sorted(session.unresolved)),
+        notes=notes,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +10,10 @@ import pytest
 
 from dindcheck.catalogue import load_catalogue
 from dindcheck.lint import lint
+from dindcheck.schemas import load
+from tests.repo import CORPUS, EXAMPLES, require
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "compose"
-SCHEMA = json.loads((ROOT / "dindcheck" / "schemas" / "facts.schema.json").read_text())
+SCHEMA = load("facts.schema.json")
 
 
 def _subjects(path: Path) -> list[dict[str, Any]]:
@@ -22,10 +21,9 @@ def _subjects(path: Path) -> list[dict[str, Any]]:
     return [s for t in report.targets for s in t.subjects]
 
 
-@pytest.mark.parametrize("path", [ROOT / "examples", CORPUS], ids=["examples", "corpus"])
+@pytest.mark.parametrize("path", [EXAMPLES, CORPUS / "compose"], ids=["examples", "corpus"])
 def test_subjects_validate_against_facts_schema(path: Path) -> None:
-    if not path.is_dir():
-        pytest.skip("corpus not present")
+    require(path.is_dir(), f"{path} is not present")
     validator = jsonschema.Draft202012Validator(SCHEMA)
     subjects = _subjects(path)
     assert len(subjects) > 5
@@ -35,7 +33,7 @@ def test_subjects_validate_against_facts_schema(path: Path) -> None:
 
 
 def test_daemon_facts_of_the_good_example() -> None:
-    (daemon,) = [s for s in _subjects(ROOT / "examples" / "dind-good-tls")
+    (daemon,) = [s for s in _subjects(EXAMPLES / "dind-good-tls")
                  if s["kind"] == "daemon"]
     assert daemon["data_root"]["mount"] == {
         "type": "volume", "source": "docker-data", "target": "/var/lib/docker",

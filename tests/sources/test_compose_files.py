@@ -645,7 +645,7 @@ GOOD = ("good.yml", "services:\n  ok:\n    image: ok\n")
                      id="services-list"),
         pytest.param("volumes: [a]\n", "`volumes` must be a mapping, not a list", 1, 1,
                      id="volumes-list"),
-        pytest.param("a: \x00\n", "binary file", 1, None, id="binary"),
+        pytest.param("a: \x00\n", "binary file", 1, 4, id="binary"),
     ],
 )
 def test_a_bad_file_is_a_problem_and_the_rest_loads(text: str, message: str, line: int,

@@ -53,6 +53,7 @@ from dindcheck.sources.live_subjects import (
     build_subjects,
     engine_daemon_subject,
 )
+from tests.repo import REPO
 
 DATA = Path(__file__).parent / "data" / "live"
 SECRET = "hunter2-do-not-print"
@@ -310,11 +311,11 @@ def test_the_probe_list_is_fixed_and_read_only() -> None:
     assert probe_argv("data_root_fs", data_root="/x") == ["stat", "-f", "-c", "%T", "/x"]
 
 
-def test_live_module_imports_docker_lazily() -> None:
+def test_live_module_imports_docker_lazily(tmp_path: Path) -> None:
     code = ("import sys, dindcheck.sources.live; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('docker', 'requests')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).resolve().parents[2]).stdout
+                         check=True, cwd=tmp_path).stdout
     assert out.strip() == "[]"
 
 
@@ -498,8 +499,7 @@ def test_permission_denied_on_a_real_socket(tmp_path: Path) -> None:
     try:
         result = subprocess.run(
             ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}", sys.executable, "-c",
-             code], capture_output=True, text=True, check=True,
-            cwd=Path(__file__).resolve().parents[2])
+             code], capture_output=True, text=True, check=True, cwd=tmp_path)
     finally:
         server.close()
     [message] = json.loads(result.stdout)
@@ -517,13 +517,14 @@ def test_cli_exit_code_3_when_no_endpoint_answers(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("ci", "outcome"), [("", "skipped"), ("true", "error")])
-def test_docker_tests_skip_without_an_engine_but_fail_in_ci(ci: str, outcome: str) -> None:
-    root = Path(__file__).resolve().parents[2]
+def test_docker_tests_skip_without_an_engine_but_fail_in_ci(ci: str, outcome: str,
+                                                          tmp_path: Path) -> None:
     env = {**os.environ, "DINDCHECK_TEST_ENGINE": "off", "CI": ci}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "docker",
-         "tests/sources/test_live_engine.py::test_plain_containers_are_no_subjects"],
-        cwd=root, env=env, capture_output=True, text=True, check=False)
+         f"--rootdir={REPO}",
+         f"{REPO}/tests/sources/test_live_engine.py::test_plain_containers_are_no_subjects"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert f"1 {outcome}" in result.stdout, result.stdout
     assert result.returncode == (0 if outcome == "skipped" else 1)
     if ci:
