@@ -53,11 +53,14 @@ _T = TypeVar("_T")
 def audit_endpoints(endpoints: Sequence[str | None], *, exec_probes: bool = True,
                     timeout: float = 10.0, probe_timeout: float = 5.0,
                     environ: Mapping[str, str] | None = None, context: str | None = None,
+                    after_list: AfterList | None = None,
                     ) -> tuple[list[Target], list[InputProblem], list[str]]:
     """Audit each endpoint (None: from the environment or ``context``), concurrently.
 
     Returns the audited targets, one ``InputProblem(kind="engine")`` per endpoint that
-    could not be audited, and notes on what could not be seen.
+    could not be audited, and notes on what could not be seen. ``after_list`` is called
+    with each engine's container ids right after the listing (tests use it to make a
+    container vanish before it is inspected).
     """
     environ = os.environ if environ is None else environ
     problems: list[InputProblem] = []
@@ -73,7 +76,8 @@ def audit_endpoints(endpoints: Sequence[str | None], *, exec_probes: bool = True
     specs = list(resolved.values())
     with ThreadPoolExecutor(max_workers=max(1, min(MAX_WORKERS, len(specs)))) as pool:
         outcomes = list(pool.map(lambda s: _audit_endpoint(
-            s, exec_probes=exec_probes, timeout=timeout, probe_timeout=probe_timeout), specs))
+            s, exec_probes=exec_probes, timeout=timeout, probe_timeout=probe_timeout,
+            after_list=after_list), specs))
     targets: list[Target] = []
     notes: list[str] = [NOTE_NO_EXEC] if not exec_probes else []
     for spec, (target, problem, endpoint_notes) in zip(specs, outcomes, strict=True):
@@ -84,22 +88,6 @@ def audit_endpoints(endpoints: Sequence[str | None], *, exec_probes: bool = True
         prefix = f"{spec.url}: " if len(specs) > 1 else ""
         notes.extend(prefix + note for note in endpoint_notes)
     return targets, problems, notes
-
-
-def audit_engine(client: APIClient, endpoint: str, *, exec_probes: bool = True,
-                 probe_client: APIClient | None = None, probe_timeout: float = 5.0,
-                 endpoint_tls: bool = False,
-                 after_list: AfterList | None = None) -> tuple[Target, list[str]]:
-    """Audit one engine through an open ``docker.APIClient``.
-
-    ``after_list`` is called with the container ids right after the listing (tests
-    use it to make a container vanish before it is inspected).
-    """
-    observation, notes = observe_engine(client, endpoint, exec_probes=exec_probes,
-                                        probe_client=probe_client, probe_timeout=probe_timeout,
-                                        endpoint_tls=endpoint_tls, after_list=after_list)
-    subjects = build_subjects(observation)
-    return Target(kind="engine", name=endpoint, subjects=tuple(subjects)), notes
 
 
 def connect(spec: Endpoint, timeout: float, version: str = "auto") -> APIClient:
@@ -126,7 +114,7 @@ def connect(spec: Endpoint, timeout: float, version: str = "auto") -> APIClient:
 
 
 def _audit_endpoint(spec: Endpoint, *, exec_probes: bool, timeout: float,
-                    probe_timeout: float,
+                    probe_timeout: float, after_list: AfterList | None,
                     ) -> tuple[Target | None, InputProblem | None, list[str]]:
     client = probe_client = None
     try:
@@ -135,7 +123,8 @@ def _audit_endpoint(spec: Endpoint, *, exec_probes: bool, timeout: float,
             probe_client = connect(spec, probe_timeout, version=client.api_version)
         observation, notes = observe_engine(client, spec.url, exec_probes=exec_probes,
                                             probe_client=probe_client,
-                                            probe_timeout=probe_timeout, endpoint_tls=spec.tls)
+                                            probe_timeout=probe_timeout, endpoint_tls=spec.tls,
+                                            after_list=after_list)
     except _engine_errors() as exc:
         message = describe_failure(exc, spec, timeout)
         return None, InputProblem(kind="engine", path=spec.url, message=message), []

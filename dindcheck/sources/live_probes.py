@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dindcheck.sources.live_redact import redact_text
+
 DATA_ROOT = "{data_root}"  # replaced by the daemon's data root
 SOCKET = "{socket}"  # replaced by a unix:// address the inner daemon listens on
 
@@ -198,7 +200,7 @@ def inner_facts(info: Mapping[str, Any] | None,
             "cgroup_version": info.get("CgroupVersion"),
             "cgroup_driver": info.get("CgroupDriver"),
             "containerd_snapshotter": uses_containerd_snapshotter(info),
-            "registry_mirrors": [str(m) for m in mirrors],
+            "registry_mirrors": [redact_text(str(m)) for m in mirrors],
             "root_dir": info.get("DockerRootDir"),
             "os": info.get("OperatingSystem"),
             "security_options": list(info.get("SecurityOptions") or []),

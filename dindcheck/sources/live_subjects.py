@@ -161,8 +161,6 @@ def read_probes(probes: Mapping[str, ProbeResult], data_root: str) -> Inner:
     facts["iptables"] = f"{version} ({backend})" if version else None
     facts["iptables_backend"] = backend
     facts["data_root_fs"] = inner.fs
-    if facts.get("registry_mirrors"):
-        facts["registry_mirrors"] = [redact_text(m) for m in facts["registry_mirrors"]]
     inner.facts = facts
     return inner
 
@@ -425,19 +423,26 @@ def engine_daemon_subject(obs: EngineObservation) -> Subject:
         "replicas": 1,
         "privileged": None,
         "runtime": None,
+        "sysbox": False,
         "rootless": any("name=rootless" in s for s in security),
         "cap_add": [],
         "security_opt": [],
         "network_mode": None,
+        "host_network": False,
         "data_root": {"path": info.get("DockerRootDir"), "mount": None,
-                      "covered_by": "unknown", "shared": False, "shared_with": [],
+                      "covered_by": "unknown", "persistent": False, "shared": False,
+                      "shared_with": [],
                       "backing_fs": normalize_fs(status.get("Backing Filesystem")),
                       "backing_fs_d_type": facts.get("d_type")},
         "storage_driver": {"configured": None, "configured_via": None, "expected": None,
                            "observed": info.get("Driver")},
         "tls": tls,
+        "mtu": None,
+        "registry_mirrors": facts.get("registry_mirrors") or [],
         "published_ports": [],
         "engine_version": facts.get("version"),
+        "healthcheck": None,
+        "healthcheck_split": False,
         "clients": [],
         "inner": facts,
         "state": {"status": "running", "running": True},

@@ -53,6 +53,7 @@ from dindcheck.sources.live_subjects import (
     build_subjects,
     engine_daemon_subject,
 )
+from tests.factmodel import schema_errors
 from tests.repo import REPO
 
 DATA = Path(__file__).parent / "data" / "live"
@@ -74,6 +75,20 @@ def subjects(recorded: dict[str, Any]) -> list[Subject]:
 @pytest.fixture(scope="module")
 def findings(subjects: list[Subject]) -> list[Finding]:
     return evaluate(load_catalogue(), subjects)[0]
+
+
+def test_recorded_subjects_are_in_the_fact_model(subjects: list[Subject]) -> None:
+    kinds = {s["kind"] for s in subjects}
+    assert kinds == {"host", "daemon", "socket_mount", "client"}
+    assert [e for s in subjects for e in schema_errors(s)] == []
+
+
+def test_engine_daemon_subject_is_in_the_fact_model(recorded: dict[str, Any]) -> None:
+    info = {**recorded["info"], "OperatingSystem": "Alpine Linux v3.20 (containerized)"}
+    observation = EngineObservation.from_json({**recorded, "info": info, "containers": []})
+    (engine,) = [s for s in build_subjects(observation) if s["kind"] == "daemon"]
+    assert engine["detected_by"] == "engine"
+    assert schema_errors(engine) == []
 
 
 def pick(subjects: list[Subject], name: str, kind: str = "daemon") -> Subject:

@@ -25,7 +25,6 @@ from dindcheck.catalogue import load_catalogue
 from dindcheck.engine import evaluate
 from dindcheck.model import Finding, InputProblem, Report, Subject, Target
 from dindcheck.sources import live
-from dindcheck.sources.live_endpoints import Endpoint
 from tests.engine_harness import (
     BUSYBOX_IMAGE,
     DIND_IMAGE,
@@ -38,6 +37,7 @@ from tests.engine_harness import (
     loop_ext4,
     wait_for,
 )
+from tests.factmodel import schema_errors
 
 pytestmark = pytest.mark.docker
 
@@ -152,6 +152,11 @@ def test_audit_reads_the_engine_without_problems(scene: Scene) -> None:
     assert host["containerized"] is False
     assert host["storage_driver"]
     assert host["cgroup_version"] in ("1", "2")
+
+
+def test_every_subject_of_the_real_engine_is_in_the_fact_model(scene: Scene) -> None:
+    assert len(scene.subjects) >= 10
+    assert [e for s in scene.subjects for e in schema_errors(s)] == []
 
 
 def test_dind_without_volume_runs_on_vfs_and_is_flagged(scene: Scene) -> None:
@@ -331,8 +336,9 @@ def test_a_container_that_vanishes_between_list_and_inspect(scene: Scene) -> Non
     def remove_it(ids: list[str]) -> None:
         engine.docker("rm", "-f", "short-lived")
 
-    spec = Endpoint(url=engine.url)
-    target, notes = live.audit_engine(live.connect(spec, 30), engine.url, after_list=remove_it)
+    (target,), problems, notes = live.audit_endpoints([engine.url], environ={},
+                                                      after_list=remove_it)
+    assert problems == []
     assert "container short-lived vanished during the audit" in notes
     assert {s["name"] for s in target.subjects} >= {"dind-layer", "sock-ro"}
 

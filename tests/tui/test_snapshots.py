@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from dindcheck.tui import DindcheckApp
 from tests.tui.sample import audit_report, lint_report
+
+pytestmark = pytest.mark.snapshot
 
 SIZE = (120, 40)
 SnapCompare = Callable[..., bool]
