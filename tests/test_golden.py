@@ -1,0 +1,47 @@
+"""Golden outputs of real inputs: the examples, the test data, the compose corpus and the
+recorded live audit (see tests/golden.py; inline lint cases check theirs in lintcase)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dindcheck.catalogue import load_catalogue
+from dindcheck.engine import evaluate
+from dindcheck.lint import lint
+from dindcheck.model import Report, Target
+from dindcheck.sources.live_subjects import EngineObservation, build_subjects
+from tests.golden import check_golden
+from tests.repo import CORPUS, EXAMPLES, REPO, corpus_files, require
+
+RULES = load_catalogue()
+LIVE = REPO / "tests" / "sources" / "data" / "live" / "scenarios.json"
+PROJECTS = [*sorted(p for p in EXAMPLES.iterdir() if p.is_dir()),
+            REPO / "tests" / "sources" / "data" / "compose"]
+
+
+@pytest.mark.parametrize("folder", PROJECTS, ids=lambda p: p.name)
+def test_folder(folder: Path) -> None:
+    check_golden(f"folder-{folder.name}", lint([folder], RULES, jobs=1, environ={}))
+
+
+@pytest.mark.parametrize("path", corpus_files("compose"), ids=lambda p: p.name)
+def test_compose_corpus(path: Path) -> None:
+    report = lint([path], RULES, merge_files=True, jobs=1, environ={})
+    check_golden(f"corpus-{path.name}", report)
+
+
+def test_compose_corpus_is_present() -> None:
+    require(bool(corpus_files("compose")), f"no compose corpus under {CORPUS}")
+
+
+def test_recorded_live_audit() -> None:
+    observation = EngineObservation.from_json(json.loads(LIVE.read_text()))
+    subjects = build_subjects(observation)
+    findings, suppressed = evaluate(RULES, subjects)
+    report = Report(mode="audit", findings=tuple(findings), suppressed=suppressed,
+                    targets=(Target(kind="engine", name=observation.endpoint,
+                                    subjects=tuple(subjects)),))
+    check_golden("live-scenarios", report)
