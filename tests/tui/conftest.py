@@ -1,4 +1,5 @@
-"""Fixtures for the TUI tests: sample reports and a record of what the app notified."""
+"""Fixtures for the TUI tests: real reports (see reports.py) and a record of what the app
+notified."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from dindcheck.model import Report
 from dindcheck.tui import DindcheckApp
-from tests.tui.sample import audit_report, lint_report
+from tests.tui.reports import audit_report, lint_report
 
 
 @pytest.fixture
@@ -27,9 +28,17 @@ def notes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def report() -> Report:
+    """The examples as they are, linted."""
     return lint_report()
 
 
 @pytest.fixture
+def fixed_report() -> Report:
+    """A corrected copy of the examples, linted: one error fewer, one finding suppressed."""
+    return lint_report(fixed=True)
+
+
+@pytest.fixture
 def live_report() -> Report:
+    """The recorded live engine, audited."""
     return audit_report()

@@ -1,4 +1,10 @@
-"""The app in a real pseudo-terminal: tmux runs it, we read the screen and press keys."""
+"""The installed program in a real pseudo-terminal: tmux runs it, we read the screen and
+press keys.
+
+Both tests run from a temporary folder holding a copy of the examples, with no
+PYTHONPATH: what runs is the installed package, never the checkout. What the screen should
+show is computed from the same examples linted here (see reports.py).
+"""
 
 from __future__ import annotations
 
@@ -13,13 +19,22 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from dindcheck.model import Finding, Report
+from tests.repo import dindcheck_command
+from tests.tui.reports import copy_examples, label, lint_in, severity_order
 
+# the finding dialog's border (a long finding scrolls its own sections out of sight)
+DETAIL = "esc back · c copy fix"
+
+# builds its report with the installed package's own lint, from the current directory
 SCRIPT = """
 import pathlib, sys
+from dindcheck.catalogue import load_catalogue
+from dindcheck.lint import lint
 from dindcheck.tui import run_tui
-from tests.tui import sample
-code = run_tui(sample.lint_report(), fail_on="error")
+report = lint([pathlib.Path("examples")], load_catalogue(), jobs=1, environ={},
+              keep_subjects=True)
+code = run_tui(report, fail_on="error")
 pathlib.Path(sys.argv[1]).write_text(str(code))
 raise SystemExit(code)
 """
@@ -59,13 +74,18 @@ def exit_file(tmp_path: Path) -> Path:
     return tmp_path / "exit-code"
 
 
-CLI = ('"$1" -m dindcheck lint --tui examples/gitlab-runner-broken; '
-       'code=$?; echo $code > "$2"; exit $code')
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """Where the program runs: a folder holding only a copy of the examples."""
+    work = tmp_path / "work"
+    work.mkdir()
+    copy_examples(work)
+    return work
 
 
 @pytest.fixture
-def start_tmux(tmp_path: Path) -> Iterator[Callable[[str], Tmux]]:
-    """Start a private tmux server running ``command`` in a 120x40 pane."""
+def start_tmux(tmp_path: Path, workdir: Path) -> Iterator[Callable[[str], Tmux]]:
+    """Start a private tmux server running ``command`` in a 120x40 pane, in ``workdir``."""
     servers: list[Tmux] = []
     binary = shutil.which("tmux")
     if binary is None:
@@ -77,15 +97,16 @@ def start_tmux(tmp_path: Path) -> Iterator[Callable[[str], Tmux]]:
     # no escape delay, so Escape reaches the app at once
     conf.write_text("set -g remain-on-exit on\nset -s escape-time 0\n")
     # the server passes its environment to the pane: COLUMNS/LINES (set under pytest) would
-    # override the pty's size, and TMUX would point at a tmux the test may run inside
+    # override the pty's size, TMUX would point at a tmux the test may run inside, and a
+    # PYTHONPATH could put another dindcheck (a checkout) before the installed one
     env = {k: v for k, v in os.environ.items()
-           if k not in ("COLUMNS", "LINES", "TMUX", "TMUX_PANE")}
-    env |= {"PYTHONPATH": str(REPO), "TERM": "xterm-256color"}
+           if k not in ("COLUMNS", "LINES", "TMUX", "TMUX_PANE", "PYTHONPATH")}
+    env |= {"TERM": "xterm-256color"}
 
     def start(command: str) -> Tmux:
         server = Tmux(binary, tmp_path / "tmux.sock", env)
         server("-f", str(conf), "new-session", "-d", "-s", "dc", "-x", "120", "-y", "40",
-               "-c", str(REPO), command)
+               "-c", str(workdir), command)
         servers.append(server)
         return server
 
@@ -102,41 +123,60 @@ def tmux(start_tmux: Callable[[str], Tmux], exit_file: Path) -> Tmux:
     return start_tmux(shlex.join([sys.executable, "-c", SCRIPT, str(exit_file)]))
 
 
-def test_tui_in_a_real_terminal(tmux: Tmux, exit_file: Path) -> None:
-    screen = tmux.wait_for(lambda s: "FAIL (fail-on error)" in s and "DIND001" in s,
-                           "the overview")
-    assert "1 target, 4 subjects" in screen
-    assert "dind-cache (daemon)" in screen
-    assert "Findings 4 of 4" in screen
+def _expected(report: Report) -> tuple[str, int, Finding]:
+    """The verdict line and exit code at fail-on error, and the first row of the table."""
+    code = int(bool(report.counts()["error"]))
+    return f"{'FAIL' if code else 'PASS'} (fail-on error)", code, \
+        severity_order(report.findings)[0]
+
+
+def test_tui_in_a_real_terminal(tmux: Tmux, exit_file: Path, workdir: Path) -> None:
+    report = lint_in(workdir, "examples")
+    verdict, code, first = _expected(report)
+    total = f"Findings {len(report.findings)} of {len(report.findings)}"
+    screen = tmux.wait_for(lambda s: verdict in s and first.rule_id in s, "the overview")
+    subjects = [s for t in report.targets for s in t.subjects]
+    assert f"{len(report.targets)} targets, {len(subjects)} subjects" in screen
+    assert total in screen
+    clean = [s for s in subjects if s["id"] not in {f.subject_id for f in report.findings}]
+    assert clean
+    assert all(f"✔ {label(s)}" in screen for s in clean)  # listed although nothing is wrong
 
     tmux("send-keys", "-t", "dc", "Enter")
-    screen = tmux.wait_for(lambda s: "Fix  (c to copy)" in s, "the finding detail")
-    assert "data-root-on-container-layer" in screen
-    assert "dind-data:/var/lib/docker" in screen
+    screen = tmux.wait_for(lambda s: DETAIL in s, "the finding detail")
+    assert f"{first.rule_id} · {first.name}" in screen
+    assert f"{first.subject_name} ({first.subject_kind}) {first.subject_id}" in screen
 
     tmux("send-keys", "-t", "dc", "Escape")
-    tmux.wait_for(lambda s: "Fix  (c to copy)" not in s and "Findings 4 of 4" in s,
-                  "the overview again")
+    tmux.wait_for(lambda s: DETAIL not in s and total in s, "the overview again")
 
     tmux("send-keys", "-t", "dc", "q")
     # the exit code comes from the script: tmux 3.3 does not always record pane_dead_status
     tmux.wait_for(lambda _: tmux.pane("#{pane_dead}") == "1" and exit_file.exists(),
                   "the app to exit")
-    assert exit_file.read_text() == "1"  # an error finding, fail-on error
+    assert code == 1  # the examples have error findings
+    assert exit_file.read_text() == str(code)
 
 
-def test_cli_lint_tui_in_a_real_terminal(start_tmux: Callable[[str], Tmux],
-                                         exit_file: Path) -> None:
+def test_cli_lint_tui_in_a_real_terminal(start_tmux: Callable[[str], Tmux], exit_file: Path,
+                                         workdir: Path) -> None:
     """`dindcheck lint --tui` itself: find the worst problem, read it, quit."""
-    tmux = start_tmux(shlex.join(["sh", "-c", CLI, "sh", sys.executable, str(exit_file)]))
-    screen = tmux.wait_for(lambda s: "FAIL (fail-on error)" in s and "DIND011" in s,
-                           "the overview")
-    assert "builder (daemon)" in screen
+    project = "examples/gitlab-runner-broken"
+    command = shlex.join([*dindcheck_command(), "lint", "--tui", project])
+    script = f"{command}; code=$?; echo $code > {shlex.quote(str(exit_file))}; exit $code"
+    tmux = start_tmux(shlex.join(["sh", "-c", script]))
+    report = lint_in(workdir, project)
+    verdict, code, first = _expected(report)
+    screen = tmux.wait_for(lambda s: verdict in s and first.rule_id in s, "the overview")
+    assert f"Findings {len(report.findings)} of {len(report.findings)}" in screen
+    assert all(f.rule_id in screen for f in report.findings)  # they all fit on the screen
+    assert all(label(s) in screen for t in report.targets for s in t.subjects)
     tmux("send-keys", "-t", "dc", "Enter")
-    screen = tmux.wait_for(lambda s: "Evidence" in s, "the finding detail")
-    assert "DIND010 · plaintext-tcp" in screen  # the first error, sorted by severity
+    screen = tmux.wait_for(lambda s: DETAIL in s, "the finding detail")
+    assert f"{first.rule_id} · {first.name}" in screen  # the first row: worst, then by place
     tmux("send-keys", "-t", "dc", "Escape")
-    tmux.wait_for(lambda s: "Evidence" not in s, "the overview again")
+    tmux.wait_for(lambda s: DETAIL not in s and verdict in s, "the overview again")
     tmux("send-keys", "-t", "dc", "q")
     tmux.wait_for(lambda _: exit_file.exists(), "the CLI to exit")
-    assert exit_file.read_text().strip() == "1"
+    assert code == 1  # the gitlab-runner example has error findings
+    assert exit_file.read_text().strip() == str(code)
