@@ -113,8 +113,8 @@ def populate(engine: Any, running: int, created: int, dind: int) -> None:
 
 def probe_plan(url: str) -> dict[str, list[list[str]]]:
     """The probes dindcheck runs in each container, read from one observation."""
-    from dindcheck.sources.live import connect, observe_engine
-    from dindcheck.sources.live_endpoints import resolve
+    from dindcheck.sources.live.endpoints import resolve
+    from dindcheck.sources.live.engine import connect, observe_engine
 
     client = connect(resolve(url, {}, None), 10.0)
     try:
@@ -126,7 +126,7 @@ def probe_plan(url: str) -> dict[str, list[list[str]]]:
 
 
 def in_process(url: str, exec_probes: bool) -> float:
-    from dindcheck.sources.live import audit_endpoints
+    from dindcheck.sources.live.engine import audit_endpoints
 
     started = time.perf_counter()
     targets, problems, _ = audit_endpoints([url], exec_probes=exec_probes)
@@ -143,7 +143,7 @@ def profile(url: str, top: int = 25) -> None:
     import pstats
     import threading
 
-    from dindcheck.sources.live import audit_endpoints
+    from dindcheck.sources.live.engine import audit_endpoints
 
     profilers: list[cProfile.Profile] = []
     lock = threading.Lock()
@@ -190,7 +190,7 @@ def main() -> int:
                         help="also cProfile one in-process audit (to stderr)")
     args = parser.parse_args()
 
-    from dindcheck.sources.live import MAX_WORKERS
+    from dindcheck.sources.live.engine import MAX_WORKERS
     from tests.engine_harness import build_images, start_engine
 
     assert MAX_WORKERS == POOL_SIZE, f"dindcheck's pool is now {MAX_WORKERS}: update POOL_SIZE"

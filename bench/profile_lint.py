@@ -79,8 +79,8 @@ def run(n: int = 1000, top: int = 20, dump: Path | None = None) -> str:
     cumulative = [("lint (all but the report)", "lint.py", "lint"),
                   ("read YAML into PosDict/PosList", "yamlload.py", "load_text"),
                   ("PyYAML scalar construction", "constructor.py", "construct_object"),
-                  ("compose model (load_project)", "compose_files.py", "load_project"),
-                  ("subjects (build_subjects)", "compose.py", "build_subjects"),
+                  ("compose model (load_project)", "compose/files.py", "load_project"),
+                  ("subjects (build_subjects)", "subjects/__init__.py", "build_subjects"),
                   ("rules (evaluate)", "engine.py", "evaluate"),
                   ("findings (make_finding)", "engine.py", "make_finding"),
                   ("JSON report (render)", "json.py", "render")]

@@ -11,7 +11,7 @@ from dindcheck.model import Finding, Report
 
 def audit(endpoints: Sequence[str | None], rules: Sequence[Rule], *, exec_probes: bool = True,
           timeout: float = 10.0, context: str | None = None) -> Report:
-    from dindcheck.sources.live import audit_endpoints
+    from dindcheck.sources.live.engine import audit_endpoints
 
     targets, problems, notes = audit_endpoints(endpoints, exec_probes=exec_probes,
                                                timeout=timeout, context=context)

@@ -45,8 +45,8 @@ class LintJob:
 
 def lint_project(files: Sequence[Path], job: LintJob) -> ProjectResult:
     """One project's findings; its subjects only when the job keeps them (the TUI)."""
-    from dindcheck.sources.compose import build_subjects
-    from dindcheck.sources.compose_files import load_project
+    from dindcheck.sources.compose.files import load_project
+    from dindcheck.sources.compose.services import build_subjects
 
     project = load_project(files, environ=job.environ, max_file_size=job.max_file_size)
     subjects = build_subjects(project)
@@ -107,9 +107,8 @@ def _parallel(groups: Sequence[Sequence[Path]], job: LintJob,
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+
     # Imported before the fork so that each worker does not import them again.
-    import dindcheck.sources.compose
-    import dindcheck.sources.compose_files  # noqa: F401
 
     context = multiprocessing.get_context("fork")
     chunksize = max(1, len(groups) // (jobs * CHUNKS_PER_WORKER))

@@ -12,14 +12,14 @@ from dindcheck.catalogue import load_catalogue
 from dindcheck.engine import evaluate
 from dindcheck.lint import lint
 from dindcheck.model import Report, Target
-from dindcheck.sources.live_subjects import EngineObservation, build_subjects
+from dindcheck.sources.live.observation import EngineObservation, build_subjects
 from tests.golden import check_golden
 from tests.repo import CORPUS, EXAMPLES, REPO, corpus_files, require
 
 RULES = load_catalogue()
-LIVE = REPO / "tests" / "sources" / "data" / "live" / "scenarios.json"
+LIVE = REPO / "tests" / "sources" / "live" / "data" / "scenarios.json"
 PROJECTS = [*sorted(p for p in EXAMPLES.iterdir() if p.is_dir()),
-            REPO / "tests" / "sources" / "data" / "compose"]
+            REPO / "tests" / "sources" / "compose" / "data"]
 
 
 @pytest.mark.parametrize("folder", PROJECTS, ids=lambda p: p.name)

@@ -7,7 +7,7 @@ import pytest
 
 from dindcheck.sources.discover import discover, folder_groups, is_compose_name
 
-DATA = Path(__file__).parent / "data" / "compose"
+DATA = Path(__file__).parent / "compose" / "data"
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 Nothing here is written by hand: every report comes out of the installed package's lint
 or rule engine, run on the repository's examples (as they are, with one malformed file
 next to them, or corrected) and on the live observation recorded in
-``tests/sources/data/live/scenarios.json``. Lints run from a folder holding ``examples``
+``tests/sources/live/data/scenarios.json``. Lints run from a folder holding ``examples``
 so that paths in the reports are relative (``examples/...``), as a user running
 ``dindcheck lint examples`` sees them, and the snapshots do not depend on where the
 checkout is.
@@ -27,10 +27,10 @@ from dindcheck.catalogue import Rule, load_catalogue
 from dindcheck.engine import evaluate
 from dindcheck.lint import lint
 from dindcheck.model import Finding, Report, Target
-from dindcheck.sources.live_subjects import EngineObservation, build_subjects
+from dindcheck.sources.live.observation import EngineObservation, build_subjects
 from tests.repo import EXAMPLES
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "sources" / "data" / "live" / "scenarios.json"
+SCENARIOS = Path(__file__).resolve().parents[1] / "sources" / "live" / "data" / "scenarios.json"
 
 MALFORMED = Path("malformed") / "compose.yaml"
 """Linted next to the examples for the report with an input problem."""

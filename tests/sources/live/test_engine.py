@@ -6,7 +6,7 @@ tests read that audit. Tests that need their own audit (event stream, --no-exec,
 a vanished container) run it themselves.
 
 Set ``DINDCHECK_RECORD_LIVE=path.json`` to write the observation the audit made, to
-refresh ``tests/sources/data/live/scenarios.json`` for the offline tests.
+refresh ``tests/sources/live/data/scenarios.json`` for the offline tests.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pytest
 from dindcheck.catalogue import load_catalogue
 from dindcheck.engine import evaluate
 from dindcheck.model import Finding, InputProblem, Report, Subject, Target
-from dindcheck.sources import live
+from dindcheck.sources.live import engine as live
 from tests.engine_harness import (
     BUSYBOX_IMAGE,
     DIND_IMAGE,

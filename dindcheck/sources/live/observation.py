@@ -4,7 +4,7 @@ Everything here is pure: it takes the JSON the Engine API returned (and the outp
 of the read-only probes) and builds the fact model's subjects. The audit gathers an
 :class:`EngineObservation`; tests replay recorded ones without an engine.
 
-Secrets (see :mod:`dindcheck.sources.live_redact`): of a container's environment
+Secrets (see :mod:`dindcheck.redact`): of a container's environment
 only ``DOCKER_*`` variables are kept, secret-looking values are redacted, and
 command lines and probe outputs pass through ``redact_text`` before they reach a
 subject.
@@ -26,8 +26,9 @@ from dindcheck.dockerd import (
 )
 from dindcheck.images import classify_image
 from dindcheck.model import Subject
-from dindcheck.sources.compose_mounts import SOCKET_DIRS
-from dindcheck.sources.live_inspect import (
+from dindcheck.redact import docker_env, redact_argv, redact_text
+from dindcheck.sources.compose.volumes import SOCKET_DIRS
+from dindcheck.sources.live.inspect import (
     basename,
     classify,
     config_of,
@@ -46,7 +47,7 @@ from dindcheck.sources.live_inspect import (
     socket_mount_engine,
     state_block,
 )
-from dindcheck.sources.live_probes import (
+from dindcheck.sources.live.probes import (
     ProbeResult,
     daemon_json_facts,
     driver_status,
@@ -58,7 +59,6 @@ from dindcheck.sources.live_probes import (
     parse_json_object,
     uses_containerd_snapshotter,
 )
-from dindcheck.sources.live_redact import docker_env, redact_argv, redact_text
 
 # --------------------------------------------------------------------------- observations
 

@@ -17,8 +17,8 @@ from dindcheck.dockerd import (
 )
 from dindcheck.images import classify_image, default_data_root
 from dindcheck.model import Subject
-from dindcheck.sources.compose_files import ComposeProject
-from dindcheck.sources.compose_mounts import (
+from dindcheck.sources.compose.files import ComposeProject
+from dindcheck.sources.compose.volumes import (
     Mount,
     Port,
     covering,

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from dindcheck.sources import compose_files
-from dindcheck.sources.compose_files import (
+from dindcheck.sources.compose import files as compose_files
+from dindcheck.sources.compose.files import (
     ComposeProject,
     as_mapping,
     depends_on_mapping,
@@ -17,7 +17,7 @@ from dindcheck.sources.compose_files import (
 )
 from dindcheck.yamlload import Mark, PosDict, PosList, load_file, load_text
 
-DATA = Path(__file__).parent / "data" / "compose"
+DATA = Path(__file__).parent / "data"
 CORPUS = Path("/work/shared/corpus/compose")
 
 At = tuple[str, int, int]

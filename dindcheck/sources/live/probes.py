@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dindcheck.sources.live_redact import redact_text
+from dindcheck.redact import redact_text
 
 DATA_ROOT = "{data_root}"  # replaced by the daemon's data root
 SOCKET = "{socket}"  # replaced by a unix:// address the inner daemon listens on

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from dindcheck.sources.interpolate import (
+from dindcheck.sources.compose.interpolate import (
     find_closing_brace,
     interpolate,
     interpolate_mapping,

@@ -2,13 +2,13 @@
 
 The audit only reads: ``GET /info``, ``/version``, ``/containers/json`` and
 ``/containers/{id}/json``; with probes on also ``/containers/{id}/top`` of running
-containers and ``exec`` of the fixed probes of :mod:`dindcheck.sources.live_probes`
+containers and ``exec`` of the fixed probes of :mod:`dindcheck.sources.live.probes`
 inside running dind containers. ``exec_probes=False`` turns off both (the engine
 records ``top`` and ``exec`` in its event stream; plain reads leave no trace). It
 never creates, starts, stops, pulls or removes anything.
 
 ``docker`` is imported here and only here (lazily: this module is imported only on
-the audit path). Subjects are built by :mod:`dindcheck.sources.live_subjects` from
+the audit path). Subjects are built by :mod:`dindcheck.sources.live.observation` from
 the JSON the engine returned, so recorded audits replay without an engine.
 """
 
@@ -25,17 +25,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dindcheck.model import InputProblem, Target
-from dindcheck.sources.live_endpoints import Endpoint, EndpointError, resolve
-from dindcheck.sources.live_inspect import (
+from dindcheck.redact import redact_text
+from dindcheck.sources.live.endpoints import Endpoint, EndpointError, resolve
+from dindcheck.sources.live.inspect import (
     classify,
     container_name,
     data_root_guess,
     is_running,
     unix_sockets,
 )
-from dindcheck.sources.live_probes import MAX_OUTPUT, ProbeResult, parse_json_object, probe_argv
-from dindcheck.sources.live_redact import redact_text
-from dindcheck.sources.live_subjects import ContainerObservation, EngineObservation, build_subjects
+from dindcheck.sources.live.observation import (
+    ContainerObservation,
+    EngineObservation,
+    build_subjects,
+)
+from dindcheck.sources.live.probes import MAX_OUTPUT, ProbeResult, parse_json_object, probe_argv
 
 if TYPE_CHECKING:
     from docker import APIClient

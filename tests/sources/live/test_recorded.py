@@ -1,9 +1,9 @@
 """The live audit without an engine: recorded observations, endpoint resolution, failures.
 
-``data/live/scenarios.json`` is what ``observe_engine`` read from the private test
-engine with the scenarios of test_live_engine.py running (refresh it with
-``DINDCHECK_RECORD_LIVE=tests/sources/data/live/scenarios.json pytest -m docker
-tests/sources/test_live_engine.py``). Connection failures are produced with real
+``data/scenarios.json`` is what ``observe_engine`` read from the private test
+engine with the scenarios of test_engine.py running (refresh it with
+``DINDCHECK_RECORD_LIVE=tests/sources/live/data/scenarios.json pytest -m docker
+tests/sources/live/test_engine.py``). Connection failures are produced with real
 sockets that misbehave on purpose.
 """
 
@@ -28,9 +28,10 @@ import pytest
 from dindcheck.catalogue import load_catalogue
 from dindcheck.engine import evaluate
 from dindcheck.model import Finding, Subject
-from dindcheck.sources import live
-from dindcheck.sources.live_endpoints import Endpoint, EndpointError, resolve
-from dindcheck.sources.live_inspect import (
+from dindcheck.redact import docker_env, redact_argv, redact_text
+from dindcheck.sources.live import engine as live
+from dindcheck.sources.live.endpoints import Endpoint, EndpointError, resolve
+from dindcheck.sources.live.inspect import (
     classify,
     covering_mount,
     data_root_mount,
@@ -38,7 +39,13 @@ from dindcheck.sources.live_inspect import (
     published_ports,
     socket_mount_engine,
 )
-from dindcheck.sources.live_probes import (
+from dindcheck.sources.live.observation import (
+    ContainerObservation,
+    EngineObservation,
+    build_subjects,
+    engine_daemon_subject,
+)
+from dindcheck.sources.live.probes import (
     PROBES,
     ProbeResult,
     fs_from_mounts,
@@ -46,17 +53,10 @@ from dindcheck.sources.live_probes import (
     parse_iptables,
     probe_argv,
 )
-from dindcheck.sources.live_redact import docker_env, redact_argv, redact_text
-from dindcheck.sources.live_subjects import (
-    ContainerObservation,
-    EngineObservation,
-    build_subjects,
-    engine_daemon_subject,
-)
 from tests.factmodel import schema_errors
 from tests.repo import REPO
 
-DATA = Path(__file__).parent / "data" / "live"
+DATA = Path(__file__).parent / "data"
 SECRET = "hunter2-do-not-print"
 TOKEN = "tok-3f9a-do-not-print"
 
@@ -327,7 +327,7 @@ def test_the_probe_list_is_fixed_and_read_only() -> None:
 
 
 def test_live_module_imports_docker_lazily(tmp_path: Path) -> None:
-    code = ("import sys, dindcheck.sources.live; "
+    code = ("import sys, dindcheck.sources.live.engine; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('docker', 'requests')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=tmp_path).stdout
@@ -507,7 +507,7 @@ def test_permission_denied_on_a_real_socket(tmp_path: Path) -> None:
     os.chown(path, 65534, 65534)
     path.chmod(0o600)
     tmp_path.chmod(0o755)
-    code = ("import json; from dindcheck.sources.live import audit_endpoints; "
+    code = ("import json; from dindcheck.sources.live.engine import audit_endpoints; "
             f"print(json.dumps([p.message for p in audit_endpoints(['unix://{path}'], "
             "environ={})[1]]))")
     drop = "-dac_override,-dac_read_search"
@@ -538,7 +538,7 @@ def test_docker_tests_skip_without_an_engine_but_fail_in_ci(ci: str, outcome: st
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "docker",
          f"--rootdir={REPO}",
-         f"{REPO}/tests/sources/test_live_engine.py::test_plain_containers_are_no_subjects"],
+         f"{REPO}/tests/sources/live/test_engine.py::test_plain_containers_are_no_subjects"],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert f"1 {outcome}" in result.stdout, result.stdout
     assert result.returncode == (0 if outcome == "skipped" else 1)

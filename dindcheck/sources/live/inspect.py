@@ -13,15 +13,15 @@ from typing import Any
 
 from dindcheck.dockerd import parse_daemon_args, words
 from dindcheck.images import classify_image, default_data_root
-from dindcheck.sources.compose_mounts import SOCKET_DIRS, engine_of_socket
-from dindcheck.sources.live_probes import DEFAULT_SOCKETS, covers
+from dindcheck.sources.compose.volumes import SOCKET_DIRS, engine_of_socket
+from dindcheck.sources.live.probes import DEFAULT_SOCKETS, covers
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 OFFICIAL_ENTRYPOINTS = ("dockerd-entrypoint.sh", "docker-entrypoint.sh")
 
 
 def container_env(inspect: Mapping[str, Any]) -> dict[str, str]:
-    """The full ``Config.Env`` (never put in a subject as is: see ``live_redact.docker_env``)."""
+    """The full ``Config.Env`` (never put in a subject as is: see ``dindcheck.redact.docker_env``)."""
     env: dict[str, str] = {}
     for item in config_of(inspect).get("Env") or []:
         name, _, value = str(item).partition("=")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, InputProblem
-from dindcheck.sources.interpolate import (
+from dindcheck.sources.compose.interpolate import (
     interpolate,
     interpolate_mapping,
     interpolate_tree,

@@ -1,0 +1,1 @@
+"""Docker Compose files: discovery, loading (merge, extends, include, interpolation), workloads."""

@@ -1,0 +1,1 @@
+"""A running Docker engine, audited read-only through the Engine API."""
