@@ -45,33 +45,60 @@ class YamlError(Exception):
 
 
 class PosDict(dict[str, Any]):
-    """A mapping that knows where it and each of its keys were written."""
+    """A mapping that knows where it and each of its keys were written, and the local tag
+    it was written with (``!override``, ...), if any."""
 
-    __slots__ = ("key_marks", "mark")
+    __slots__ = ("key_marks", "mark", "tag")
 
-    def __init__(self, mark: Mark | None = None) -> None:
+    def __init__(self, mark: Mark | None = None, tag: str | None = None) -> None:
         super().__init__()
         self.mark = mark
         self.key_marks: dict[str, Mark] = {}
+        self.tag = tag
 
     def key_mark(self, key: str) -> Mark | None:
         return self.key_marks.get(key, self.mark)
 
 
 class PosList(list[Any]):
-    """A sequence that knows where it and each of its items were written."""
+    """A sequence that knows where it and each of its items were written, and the local
+    tag it was written with (``!reference``, ``!reset``, ...), if any."""
 
-    __slots__ = ("item_marks", "mark")
+    __slots__ = ("item_marks", "mark", "tag")
 
-    def __init__(self, mark: Mark | None = None) -> None:
+    def __init__(self, mark: Mark | None = None, tag: str | None = None) -> None:
         super().__init__()
         self.mark = mark
         self.item_marks: list[Mark | None] = []
+        self.tag = tag
 
     def item_mark(self, index: int) -> Mark | None:
         if 0 <= index < len(self.item_marks):
             return self.item_marks[index] or self.mark
         return self.mark
+
+
+class Tagged(str):
+    """A scalar written with a local tag (``!reset``, ``!override``, ``!reference``, any
+    ``!name``): the text as written, and the tag. Which tags mean something, and what, is
+    each input format's business."""
+
+    __slots__ = ("mark", "tag")
+    tag: str
+    mark: Mark | None
+
+    def __new__(cls, text: str, tag: str, mark: Mark | None = None) -> Tagged:
+        value = super().__new__(cls, text)
+        value.tag = tag
+        value.mark = mark
+        return value
+
+
+def tag_of(value: Any) -> str | None:
+    """The local tag a value was written with (None for plain YAML)."""
+    if isinstance(value, PosDict | PosList | Tagged):
+        return value.tag
+    return None
 
 
 def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
@@ -181,6 +208,14 @@ def _mark(node: Node, path: str) -> Mark:
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_YAML_TAGS = "tag:yaml.org,2002:"
+_KINDS = {"int": "an integer", "float": "a number", "bool": "a boolean",
+          "timestamp": "a date", "null": "null", "binary": "base64 data"}
+
+
+def _local_tag(node: Node) -> str | None:
+    tag = node.tag
+    return None if not tag or tag.startswith(_YAML_TAGS) else tag
 
 
 def _children(node: Node) -> list[Node]:
@@ -246,7 +281,7 @@ class _Builder:
         self.active.add(key)
         try:
             if isinstance(node, SequenceNode):
-                seq = PosList(_mark(node, self.path))
+                seq = PosList(_mark(node, self.path), _local_tag(node))
                 for item in node.value:
                     seq.append(self.build(item, depth + 1, counted))
                     seq.item_marks.append(_mark(item, self.path))
@@ -260,13 +295,19 @@ class _Builder:
     def scalar(self, node: ScalarNode) -> Any:
         if node.tag == _STR_TAG:
             return node.value  # what PyYAML's construct_yaml_str returns, without dispatch
+        local = _local_tag(node)
+        if local is not None:
+            return Tagged(node.value, local, _mark(node, self.path))
         try:
             return self.loader.construct_object(node, deep=True)
-        except yaml.YAMLError:
-            return node.value
+        except Exception:  # PyYAML's constructors raise anything on bad text
+            # An impossible date, a number past Python's digit limit, `!!bool maybe`.
+            kind = _KINDS.get(node.tag.removeprefix(_YAML_TAGS), node.tag)
+            text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+            raise self._fail(node, f"cannot read {text!r} as {kind}") from None
 
     def mapping(self, node: MappingNode, depth: int, counted: bool) -> PosDict:
-        result = PosDict(_mark(node, self.path))
+        result = PosDict(_mark(node, self.path), _local_tag(node))
         merged: list[PosDict] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:

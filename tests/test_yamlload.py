@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from dindcheck.yamlload import Mark, PosDict, PosList, YamlError, load_file, load_text
+from dindcheck.yamlload import (
+    Mark,
+    PosDict,
+    PosList,
+    YamlError,
+    load_file,
+    load_text,
+    tag_of,
+)
 
 BILLION_LAUGHS = "\n".join(
     [ 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
@@ -115,3 +123,28 @@ def test_reused_anchors_are_not_an_alias_bomb() -> None:
     data = load_text(base + uses, "anchors.yml")
     assert len(data) == 61
     assert data["s59"]["k99"] == "v"
+
+
+@pytest.mark.parametrize(("text", "column"), [
+    pytest.param("a: 2024-02-30\n", 4, id="impossible-date"),
+    pytest.param("a: " + "9" * 5000 + "\n", 4, id="5000-digit-integer"),
+    pytest.param("a: !!int abc\n", 4, id="bad-int"),
+    pytest.param("a: !!float\n", 4, id="empty-float"),
+    pytest.param("a: !!bool maybe\n", 4, id="bad-bool"),
+    pytest.param("a:\n  - !!timestamp tomorrow\n", 5, id="bad-timestamp"),
+    pytest.param("a: !!binary 'zz'\n", 4, id="bad-base64"),
+])
+def test_a_scalar_that_cannot_be_built_is_a_located_error(text: str, column: int) -> None:
+    with pytest.raises(YamlError, match="cannot read") as info:
+        load_text(text, "bad.yml")
+    assert (info.value.line, info.value.column) == (text.count("\n", 0, text.index("!!")
+                                                               if "!!" in text else 0) + 1,
+                                                    column)
+
+
+def test_local_tags_are_kept_for_the_formats_that_give_them_meaning() -> None:
+    data = load_text("a: !reset null\nb: !override [1]\nc: !reference [.x, y]\n"
+                     "d: !override {k: 1}\ne: plain\n", "tags.yml")
+    assert data == {"a": "null", "b": [1], "c": [".x", "y"], "d": {"k": 1}, "e": "plain"}
+    assert {k: tag_of(v) for k, v in data.items()} == {
+        "a": "!reset", "b": "!override", "c": "!reference", "d": "!override", "e": None}

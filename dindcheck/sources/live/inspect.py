@@ -21,7 +21,7 @@ OFFICIAL_ENTRYPOINTS = ("dockerd-entrypoint.sh", "docker-entrypoint.sh")
 
 
 def container_env(inspect: Mapping[str, Any]) -> dict[str, str]:
-    """The full ``Config.Env`` (never put in a subject as is: see ``dindcheck.redact.docker_env``)."""
+    """The full ``Config.Env`` (never put in a subject as is: see ``redact.docker_env``)."""
     env: dict[str, str] = {}
     for item in config_of(inspect).get("Env") or []:
         name, _, value = str(item).partition("=")
