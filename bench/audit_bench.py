@@ -6,7 +6,7 @@ never-started ones and DIND running dind containers (each inner daemon answers b
 anything is timed), then times, interleaved in the same rounds:
 
 * the whole CLI process, ``dindcheck audit --format json -H URL`` (probes on and
-  ``--no-exec``), and the in-process ``audit_endpoints`` call;
+  ``--no-exec``), and the in-process ``audit`` call (engine reads, subjects, rules);
 * the FLOOR: the same engine API calls made bare through the low-level
   ``docker.APIClient`` with a thread pool of the size dindcheck uses
   (``dindcheck.sources.live.MAX_WORKERS``): ``/version`` (API negotiation),
@@ -126,13 +126,15 @@ def probe_plan(url: str) -> dict[str, list[list[str]]]:
 
 
 def in_process(url: str, exec_probes: bool) -> float:
-    from dindcheck.sources.live.engine import audit_endpoints
+    from dindcheck.audit import audit
+    from dindcheck.catalogue import load_catalogue
 
+    rules = load_catalogue()
     started = time.perf_counter()
-    targets, problems, _ = audit_endpoints([url], exec_probes=exec_probes)
+    report = audit([url], rules, exec_probes=exec_probes)
     wall = time.perf_counter() - started
-    if problems or not targets:
-        raise SystemExit(f"audit failed: {problems}")
+    if report.errors or not report.targets:
+        raise SystemExit(f"audit failed: {report.errors}")
     return wall
 
 
@@ -143,7 +145,8 @@ def profile(url: str, top: int = 25) -> None:
     import pstats
     import threading
 
-    from dindcheck.sources.live.engine import audit_endpoints
+    from dindcheck.audit import audit
+    from dindcheck.catalogue import load_catalogue
 
     profilers: list[cProfile.Profile] = []
     lock = threading.Lock()
@@ -161,7 +164,7 @@ def profile(url: str, top: int = 25) -> None:
     threading.setprofile(start)
     main.enable()
     try:
-        audit_endpoints([url], exec_probes=True)
+        audit([url], load_catalogue(), exec_probes=True)
     finally:
         main.disable()
         threading.setprofile(None)
@@ -238,7 +241,7 @@ def main() -> int:
             exec_on = not flag
             cases[("dindcheck audit (process)", mode)] = process([*cli, *flag])
             cases[("floor (process)", mode)] = process([*child, *flag])
-            cases[("audit_endpoints (in process)", mode)] = here(
+            cases[("audit (in process)", mode)] = here(
                 lambda e=exec_on: in_process(url, e))
             cases[("floor (in process)", mode)] = here(
                 lambda e=exec_on: floor(url, plan, e))
@@ -270,7 +273,7 @@ def main() -> int:
     rows = []
     for mode in ("probes on", "--no-exec"):
         for what in ("dindcheck audit (process)", "floor (process)",
-                     "audit_endpoints (in process)", "floor (in process)"):
+                     "audit (in process)", "floor (in process)"):
             key = (what, mode)
             peak = f"{rss[key]:.0f} MiB" if rss[key] else ""
             rows.append([what, mode, summarize(walls[key]).s(), peak])
@@ -280,7 +283,7 @@ def main() -> int:
     for mode in ("probes on", "--no-exec"):
         for kind in ("process", "in process"):
             ours = walls[(f"dindcheck audit ({kind})" if kind == "process"
-                          else "audit_endpoints (in process)", mode)]
+                          else "audit (in process)", mode)]
             base = walls[(f"floor ({kind})", mode)]
             ratio = statistics.median(ours) / statistics.median(base)
             ratios.append([f"{mode}, {kind}", f"{ratio:.2f}×",

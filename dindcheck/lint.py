@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from dindcheck.catalogue import Rule
-from dindcheck.derive import link
-from dindcheck.engine import evaluate
+from dindcheck.evaluate import evaluate_setup
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, Finding, InputProblem, Report, Target
 
 # Below this many projects a process pool costs more than it saves.
@@ -46,17 +45,12 @@ class LintJob:
 def lint_project(files: Sequence[Path], job: LintJob) -> ProjectResult:
     """One project's findings; its subjects only when the job keeps them (the TUI)."""
     from dindcheck.sources.compose.files import load_project
-    from dindcheck.sources.compose.services import build_subjects
+    from dindcheck.sources.compose.workloads import setup
 
-    project = load_project(files, environ=job.environ, max_file_size=job.max_file_size)
-    subjects = build_subjects(project)
-    link(subjects)
-    findings, suppressed = evaluate(job.rules, subjects)
-    target = Target(kind="compose", name=project.name, paths=tuple(project.files),
-                    subjects=tuple(subjects) if job.keep_subjects else (),
-                    subject_count=len(subjects))
-    return ProjectResult(target, tuple(findings), tuple(project.problems), suppressed,
-                         tuple(project.unresolved), project.notes)
+    project = setup(load_project(files, environ=job.environ, max_file_size=job.max_file_size))
+    result = evaluate_setup(project, job.rules, keep_subjects=job.keep_subjects)
+    return ProjectResult(result.target, result.findings, project.problems, result.suppressed,
+                         project.unresolved, project.notes)
 
 
 _WORKER_JOB: list[LintJob] = []

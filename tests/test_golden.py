@@ -12,7 +12,9 @@ from dindcheck.catalogue import load_catalogue
 from dindcheck.engine import evaluate
 from dindcheck.lint import lint
 from dindcheck.model import Report, Target
-from dindcheck.sources.live.observation import EngineObservation, build_subjects
+from dindcheck.sources.live.observation import EngineObservation
+from dindcheck.sources.live.workloads import setup
+from dindcheck.subjects import build_subjects
 from tests.golden import check_golden
 from tests.repo import CORPUS, EXAMPLES, REPO, corpus_files, require
 
@@ -39,7 +41,7 @@ def test_compose_corpus_is_present() -> None:
 
 def test_recorded_live_audit() -> None:
     observation = EngineObservation.from_json(json.loads(LIVE.read_text()))
-    subjects = build_subjects(observation)
+    subjects = build_subjects(setup(observation))
     findings, suppressed = evaluate(RULES, subjects)
     report = Report(mode="audit", findings=tuple(findings), suppressed=suppressed,
                     targets=(Target(kind="engine", name=observation.endpoint,

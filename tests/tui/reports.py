@@ -27,7 +27,9 @@ from dindcheck.catalogue import Rule, load_catalogue
 from dindcheck.engine import evaluate
 from dindcheck.lint import lint
 from dindcheck.model import Finding, Report, Target
-from dindcheck.sources.live.observation import EngineObservation, build_subjects
+from dindcheck.sources.live.observation import EngineObservation
+from dindcheck.sources.live.workloads import setup
+from dindcheck.subjects import build_subjects
 from tests.repo import EXAMPLES
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "sources" / "live" / "data" / "scenarios.json"
@@ -108,7 +110,7 @@ def recorded_observation() -> EngineObservation:
 def audit_report() -> Report:
     """The recorded live engine audited, as ``dindcheck.audit.audit`` assembles a report."""
     observation = recorded_observation()
-    subjects = build_subjects(observation)
+    subjects = build_subjects(setup(observation))
     findings, suppressed = evaluate(rules(), subjects)
     target = Target(kind="engine", name=observation.endpoint, subjects=tuple(subjects))
     return Report(mode="audit", targets=(target,),

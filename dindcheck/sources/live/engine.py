@@ -24,22 +24,22 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from dindcheck.model import InputProblem, Target
+from dindcheck.model import InputProblem
 from dindcheck.redact import redact_text
 from dindcheck.sources.live.endpoints import Endpoint, EndpointError, resolve
-from dindcheck.sources.live.inspect import (
-    classify,
-    container_name,
-    data_root_guess,
-    is_running,
-    unix_sockets,
+from dindcheck.sources.live.inspect import container_name, is_running
+from dindcheck.sources.live.observation import ContainerObservation, EngineObservation
+from dindcheck.sources.live.probes import (
+    DEFAULT_SOCKETS,
+    MAX_OUTPUT,
+    ProbeResult,
+    parse_json_object,
+    probe_argv,
 )
-from dindcheck.sources.live.observation import (
-    ContainerObservation,
-    EngineObservation,
-    build_subjects,
-)
-from dindcheck.sources.live.probes import MAX_OUTPUT, ProbeResult, parse_json_object, probe_argv
+from dindcheck.sources.live.workloads import container_workload, setup
+from dindcheck.subjects import daemon_hosts, data_root_path, detect
+from dindcheck.subjects.images import ImageFacts
+from dindcheck.workload import Setup, Workload
 
 if TYPE_CHECKING:
     from docker import APIClient
@@ -58,10 +58,10 @@ def audit_endpoints(endpoints: Sequence[str | None], *, exec_probes: bool = True
                     timeout: float = 10.0, probe_timeout: float = 5.0,
                     environ: Mapping[str, str] | None = None, context: str | None = None,
                     after_list: AfterList | None = None,
-                    ) -> tuple[list[Target], list[InputProblem], list[str]]:
+                    ) -> tuple[list[Setup], list[InputProblem], list[str]]:
     """Audit each endpoint (None: from the environment or ``context``), concurrently.
 
-    Returns the audited targets, one ``InputProblem(kind="engine")`` per endpoint that
+    Returns a setup per audited engine, one ``InputProblem(kind="engine")`` per endpoint that
     could not be audited, and notes on what could not be seen. ``after_list`` is called
     with each engine's container ids right after the listing (tests use it to make a
     container vanish before it is inspected).
@@ -82,16 +82,16 @@ def audit_endpoints(endpoints: Sequence[str | None], *, exec_probes: bool = True
         outcomes = list(pool.map(lambda s: _audit_endpoint(
             s, exec_probes=exec_probes, timeout=timeout, probe_timeout=probe_timeout,
             after_list=after_list), specs))
-    targets: list[Target] = []
+    setups: list[Setup] = []
     notes: list[str] = [NOTE_NO_EXEC] if not exec_probes else []
-    for spec, (target, problem, endpoint_notes) in zip(specs, outcomes, strict=True):
+    for spec, (engine_setup, problem, endpoint_notes) in zip(specs, outcomes, strict=True):
         if problem is not None:
             problems.append(problem)
-        if target is not None:
-            targets.append(target)
+        if engine_setup is not None:
+            setups.append(engine_setup)
         prefix = f"{spec.url}: " if len(specs) > 1 else ""
         notes.extend(prefix + note for note in endpoint_notes)
-    return targets, problems, notes
+    return setups, problems, notes
 
 
 def connect(spec: Endpoint, timeout: float, version: str = "auto") -> APIClient:
@@ -119,7 +119,7 @@ def connect(spec: Endpoint, timeout: float, version: str = "auto") -> APIClient:
 
 def _audit_endpoint(spec: Endpoint, *, exec_probes: bool, timeout: float,
                     probe_timeout: float, after_list: AfterList | None,
-                    ) -> tuple[Target | None, InputProblem | None, list[str]]:
+                    ) -> tuple[Setup | None, InputProblem | None, list[str]]:
     client = probe_client = None
     try:
         client = connect(spec, timeout)
@@ -136,8 +136,7 @@ def _audit_endpoint(spec: Endpoint, *, exec_probes: bool, timeout: float,
         for open_client in (client, probe_client):
             if open_client is not None:
                 open_client.close()
-    subjects = build_subjects(observation)
-    return Target(kind="engine", name=spec.url, subjects=tuple(subjects)), None, notes
+    return setup(observation), None, notes
 
 
 def _engine_errors() -> tuple[type[BaseException], ...]:
@@ -202,12 +201,28 @@ def _observe_container(ctx: _Context, summary: Mapping[str, Any],
         # `top` is a read, but the engine logs it as an event: --no-exec leaves no trace.
         obs.processes = _processes(ctx.client, inspect["Id"])
     probe = ctx.exec_probes and is_running(inspect)
-    if probe and classify(inspect, obs.processes) is not None:
+    if probe and _runs_a_daemon(obs):
         if (inspect.get("State") or {}).get("Paused"):
             obs.notes.append(f"container {name} is paused: inner facts not read")
         else:
             _run_probes(ctx.probe_client, obs, ctx.probe_timeout)
     return obs, list(obs.notes)
+
+
+def _seen(obs: ContainerObservation) -> Workload:
+    """What the observation shows so far, as a workload."""
+    return container_workload("", obs, outer_root=None, exec_probes=True)
+
+
+def _runs_a_daemon(obs: ContainerObservation) -> bool:
+    workload = _seen(obs)
+    return detect(workload, ImageFacts.of(workload)) is not None
+
+
+def _unix_sockets(obs: ContainerObservation) -> list[str]:
+    """The unix sockets the inner daemon listens on per its flags, then the defaults."""
+    hosts = [h for h in daemon_hosts(_seen(obs)) if h.startswith("unix://")]
+    return list(dict.fromkeys([*hosts, *DEFAULT_SOCKETS]))
 
 
 def _processes(client: APIClient, container_id: str) -> list[str] | None:
@@ -250,7 +265,7 @@ def _run_probes(client: APIClient, obs: ContainerObservation, timeout: float) ->
         elif info.error == "timed out":
             pass  # a CLI that hangs once hangs on every socket: do not wait again
         elif not _answers(info):
-            for address in unix_sockets(obs.inspect, obs.processes):
+            for address in _unix_sockets(obs):
                 if _answers(run("docker_info_socket", socket=address)):
                     socket_used = address
                     break
@@ -260,8 +275,7 @@ def _run_probes(client: APIClient, obs: ContainerObservation, timeout: float) ->
             run("docker_version")
         answered = probes.get("docker_info_socket", info)
         inner_info = parse_json_object(answered.stdout) if _answers(answered) else None
-        data_root = str((inner_info or {}).get("DockerRootDir")
-                        or data_root_guess(obs.inspect, obs.processes))
+        data_root = str((inner_info or {}).get("DockerRootDir") or data_root_path(_seen(obs)))
         stat = run("data_root_fs", data_root=data_root)
         if not stat.ok or stat.stdout.strip().upper() in ("", "UNKNOWN"):
             run("mounts")

@@ -23,6 +23,7 @@ import pytest
 
 from dindcheck.catalogue import load_catalogue
 from dindcheck.engine import evaluate
+from dindcheck.evaluate import evaluate_setup
 from dindcheck.model import Finding, InputProblem, Report, Subject, Target
 from dindcheck.sources.live import engine as live
 from tests.engine_harness import (
@@ -47,6 +48,13 @@ RUNNING_DIND = ("dind-layer", "dind-volume", "shared-a", "dind-loop")
 CONTAINERS = (*RUNNING_DIND, "shared-b", "sock-ro", "no-cli", "client", "priv-created",
               "bind-created", "outer-root", "anon-created")
 VOLUMES = ("dind-cache", "shared-root")
+
+
+def audit_targets(endpoints: list[str | None], **options: Any,
+                  ) -> tuple[list[Target], list[InputProblem], list[str]]:
+    """The audit's targets (with their subjects), its problems and notes."""
+    setups, problems, notes = live.audit_endpoints(endpoints, **options)
+    return [evaluate_setup(s, load_catalogue()).target for s in setups], problems, notes
 
 
 @dataclass
@@ -123,7 +131,7 @@ def scene(docker_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> It
             record = os.environ.get("DINDCHECK_RECORD_LIVE")
             if record:
                 _record(docker_engine, Path(record))
-            targets, problems, notes = live.audit_endpoints([docker_engine.url])
+            targets, problems, notes = audit_targets([docker_engine.url])
             subjects = [s for t in targets for s in t.subjects]
             findings, _ = evaluate(load_catalogue(), subjects)
             yield Scene(docker_engine, targets, problems, notes, findings, host_dir, loop_dir)
@@ -310,7 +318,7 @@ def _events(engine: Engine, since: float, until: float) -> list[dict[str, Any]]:
 def test_the_audit_only_reads_the_engine_event_stream_proves_it(scene: Scene) -> None:
     engine = scene.engine
     since = time.time() - 0.5
-    live.audit_endpoints([engine.url])
+    audit_targets([engine.url])
     until = time.time() + 0.5
     events = _events(engine, since, until)
     actions = {str(e.get("Action") or e.get("status")).split(":")[0] for e in events}
@@ -319,7 +327,7 @@ def test_the_audit_only_reads_the_engine_event_stream_proves_it(scene: Scene) ->
     assert all(e.get("Type") == "container" for e in events)
 
     since = time.time() - 0.5
-    targets, _, notes = live.audit_endpoints([engine.url], exec_probes=False)
+    targets, _, notes = audit_targets([engine.url], exec_probes=False)
     until = time.time() + 0.5
     assert _events(engine, since, until) == []
     assert live.NOTE_NO_EXEC in notes
@@ -336,7 +344,7 @@ def test_a_container_that_vanishes_between_list_and_inspect(scene: Scene) -> Non
     def remove_it(ids: list[str]) -> None:
         engine.docker("rm", "-f", "short-lived")
 
-    (target,), problems, notes = live.audit_endpoints([engine.url], environ={},
+    (target,), problems, notes = audit_targets([engine.url], environ={},
                                                       after_list=remove_it)
     assert problems == []
     assert "container short-lived vanished during the audit" in notes
@@ -354,7 +362,7 @@ def test_a_probe_that_hangs_is_cut_off_and_noted(scene: Scene) -> None:
         wait_for(lambda: engine.docker("exec", "hanging-cli", "test", "-x", "/bin/docker",
                                        check=False).returncode == 0, what="the fake CLI")
         started = time.monotonic()
-        targets, problems, notes = live.audit_endpoints([engine.url], probe_timeout=1)
+        targets, problems, notes = audit_targets([engine.url], probe_timeout=1)
         elapsed = time.monotonic() - started
     finally:
         engine.docker("rm", "-f", "hanging-cli", check=False)
@@ -369,7 +377,7 @@ def test_a_probe_that_hangs_is_cut_off_and_noted(scene: Scene) -> None:
 
 def test_an_unreachable_endpoint_beside_a_working_one(scene: Scene, tmp_path: Path) -> None:
     missing = f"unix://{tmp_path}/no.sock"
-    targets, problems, _ = live.audit_endpoints([scene.engine.url, missing])
+    targets, problems, _ = audit_targets([scene.engine.url, missing])
     assert [t.name for t in targets] == [scene.engine.url]
     assert [(p.kind, p.path) for p in problems] == [("engine", missing)]
     report = Report(mode="audit", targets=(), findings=(), errors=tuple(problems))

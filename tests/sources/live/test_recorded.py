@@ -31,20 +31,8 @@ from dindcheck.model import Finding, Subject
 from dindcheck.redact import docker_env, redact_argv, redact_text
 from dindcheck.sources.live import engine as live
 from dindcheck.sources.live.endpoints import Endpoint, EndpointError, resolve
-from dindcheck.sources.live.inspect import (
-    classify,
-    covering_mount,
-    data_root_mount,
-    effective_command,
-    published_ports,
-    socket_mount_engine,
-)
-from dindcheck.sources.live.observation import (
-    ContainerObservation,
-    EngineObservation,
-    build_subjects,
-    engine_daemon_subject,
-)
+from dindcheck.sources.live.inspect import published_ports
+from dindcheck.sources.live.observation import ContainerObservation, EngineObservation
 from dindcheck.sources.live.probes import (
     PROBES,
     ProbeResult,
@@ -53,10 +41,39 @@ from dindcheck.sources.live.probes import (
     parse_iptables,
     probe_argv,
 )
+from dindcheck.sources.live.workloads import container_workload, setup
+from dindcheck.subjects import ImageFacts, detect
+from dindcheck.subjects import build_subjects as build_setup_subjects
+from dindcheck.subjects.daemons import Detection
+from dindcheck.workload import Workload
 from tests.factmodel import schema_errors
 from tests.repo import REPO
 
 DATA = Path(__file__).parent / "data"
+ENDPOINT = "unix:///var/run/docker.sock"
+
+
+def build_subjects(observation: EngineObservation) -> list[Subject]:
+    return build_setup_subjects(setup(observation))
+
+
+def seen(inspect: dict[str, Any], processes: list[str] | None = None) -> Workload:
+    return container_workload(ENDPOINT, ContainerObservation(inspect=inspect,
+                                                             processes=processes),
+                              outer_root=None, exec_probes=True)
+
+
+def detection(inspect: dict[str, Any], processes: list[str] | None = None) -> Detection | None:
+    workload = seen(inspect, processes)
+    return detect(workload, ImageFacts.of(workload))
+
+
+def one(inspect: dict[str, Any], kind: str = "daemon",
+        endpoint: str = ENDPOINT) -> Subject:
+    observation = EngineObservation(endpoint=endpoint, info={}, version={},
+                                    containers=[ContainerObservation(inspect=inspect)])
+    (subject,) = [s for s in build_subjects(observation) if s["kind"] == kind]
+    return subject
 SECRET = "hunter2-do-not-print"
 TOKEN = "tok-3f9a-do-not-print"
 
@@ -184,7 +201,7 @@ def test_containerized_engine_is_also_a_daemon(recorded: dict[str, Any]) -> None
     assert daemon["storage_driver"]["observed"] == "vfs"
     assert daemon["tls"]["mode"] == "plaintext"
     assert daemon["tls"]["plaintext_ports"] == [2375]
-    assert engine_daemon_subject(observation)["data_root"]["path"] == "/var/lib/docker"
+    assert daemon["data_root"]["path"] == "/var/lib/docker"
     found = {f.rule_id for f in evaluate(load_catalogue(), subjects)[0]}
     assert {"DIND002", "DIND010"} <= found
     assert not {"DIND007", "DIND008"} & found  # its container cannot be seen from inside
@@ -206,21 +223,29 @@ def _inspect(**overrides: Any) -> dict[str, Any]:
 
 
 def test_official_entrypoint_adds_the_daemon_only_for_flags() -> None:
-    assert effective_command(_inspect(Args=["--mtu=1400"])) == (
-        ["dockerd-entrypoint.sh", "--mtu=1400"], True)
-    assert effective_command(_inspect(Args=["dockerd", "-H", "tcp://0.0.0.0:2375"]))[0][0] == \
-        "dockerd"
-    assert effective_command(_inspect(Path="/init", Args=["dockerd"])) == (
-        ["/init", "dockerd"], False)
+    flags = detection(_inspect(Args=["--mtu=1400"]))
+    assert flags is not None
+    assert (flags.args.mtu, flags.args.starts_with_dockerd, flags.official_entrypoint) == (
+        1400, False, True)
+    own = detection(_inspect(Args=["dockerd", "-H", "tcp://0.0.0.0:2375"]))
+    assert own is not None
+    assert (own.args.starts_with_dockerd, own.args.hosts) == (True, ["tcp://0.0.0.0:2375"])
+    other = detection(_inspect(Path="/init", Args=["dockerd"]))
+    assert other is not None
+    assert other.official_entrypoint is False
 
 
 def test_dind_image_used_as_a_plain_client_is_not_a_daemon() -> None:
     job = _inspect(Path="tail", Args=["-f", "/dev/null"])
-    assert classify(job, ["tail -f /dev/null"]) is None
-    assert classify(job, None) == "image"  # processes unknown: trust the image
+    assert detection(job, ["tail -f /dev/null"]) is None
+    found = detection(job, None)  # processes unknown: trust the image
+    assert found is not None
+    assert found.detected_by == "image"
     hidden = _inspect(Path="/init", Config={"Image": "alpine"})
-    assert classify(hidden, ["/init", "dockerd --data-root /x"]) == "process"
-    assert classify(hidden, ["/init"]) is None
+    by_process = detection(hidden, ["/init", "dockerd --data-root /x"])
+    assert by_process is not None
+    assert by_process.detected_by == "process"
+    assert detection(hidden, ["/init"]) is None
 
 
 def test_official_dind_with_published_plaintext_port() -> None:
@@ -245,31 +270,38 @@ def test_official_dind_with_published_plaintext_port() -> None:
 
 
 def test_mount_coverage_tmpfs_and_named_versus_anonymous() -> None:
-    tmpfs = _inspect(HostConfig={"Tmpfs": {"/var/lib/docker": "size=1g"}})
-    assert covering_mount(tmpfs, "/var/lib/docker")[1]["Type"] == "tmpfs"
-    assert data_root_mount(tmpfs, "/var/lib/docker", None)[1] == "HostConfig.Tmpfs"
+    tmpfs = one(_inspect(HostConfig={"Tmpfs": {"/var/lib/docker": "size=1g"}}))
+    assert tmpfs["data_root"]["mount"]["type"] == "tmpfs"
+    assert tmpfs["locations"]["data_root"]["field"] == "HostConfig.Tmpfs"
     hexname = "b" * 64
-    named = _inspect(HostConfig={"Binds": [f"{hexname}:/var/lib"]},
-                     Mounts=[{"Type": "volume", "Name": hexname, "Destination": "/var/lib",
-                              "RW": True}])
-    mount, where = data_root_mount(named, "/var/lib/docker", None)
-    assert (mount["type"], where) == ("volume", "Mounts[0]")  # a parent folder covers it
-    borrowed = _inspect(Mounts=[{"Type": "volume", "Name": "cache", "RW": False,
-                                 "Destination": "/var/lib/docker"}])
-    mount, _ = data_root_mount(borrowed, "/var/lib/docker", None)
+    named = one(_inspect(HostConfig={"Binds": [f"{hexname}:/var/lib"]},
+                         Mounts=[{"Type": "volume", "Name": hexname, "Destination": "/var/lib",
+                                  "RW": True}]))
+    # a parent folder covers it
+    assert (named["data_root"]["mount"]["type"], named["locations"]["data_root"]["field"]) == (
+        "volume", "Mounts[0]")
+    borrowed = one(_inspect(Mounts=[{"Type": "volume", "Name": "cache", "RW": False,
+                                     "Destination": "/var/lib/docker"}]))
+    mount = borrowed["data_root"]["mount"]
     assert (mount["type"], mount["read_only"]) == ("volume", True)  # via --volumes-from
 
 
-def test_socket_mounts_files_folders_and_volumes() -> None:
-    assert socket_mount_engine({"Type": "bind", "Source": "/run/podman/podman.sock",
-                                "Destination": "/var/run/docker.sock"}, None) == \
-        ("podman", "bind")
-    assert socket_mount_engine({"Type": "bind", "Source": "/var/run", "Destination": "/h"},
-                               "/var/run/docker.sock") == ("docker", "directory")
-    assert socket_mount_engine({"Type": "bind", "Source": "/run", "Destination": "/h"},
-                               "/tmp/x/docker.sock") == ("unknown", "directory")
-    assert socket_mount_engine({"Type": "bind", "Source": "/srv", "Destination": "/srv"},
-                               None) is None
+@pytest.mark.parametrize(("source", "target", "endpoint", "found"), [
+    ("/run/podman/podman.sock", "/var/run/docker.sock", "tcp://h:2376", ("podman", "bind")),
+    ("/var/run", "/h", "unix:///var/run/docker.sock", ("docker", "directory")),
+    ("/run", "/h", "unix:///tmp/x/docker.sock", ("unknown", "directory")),
+    ("/srv", "/srv", "tcp://h:2376", None),
+])
+def test_socket_mounts_files_folders_and_volumes(source: str, target: str, endpoint: str,
+                                                 found: tuple[str, str] | None) -> None:
+    inspect = _inspect(Path="sh", Config={"Image": "alpine", "Env": []},
+                       Mounts=[{"Type": "bind", "Source": source, "Destination": target,
+                                "RW": True}])
+    observation = EngineObservation(endpoint=endpoint, info={}, version={},
+                                    containers=[ContainerObservation(inspect=inspect)])
+    sockets = [(s["engine"], s["via"]) for s in build_subjects(observation)
+               if s["kind"] == "socket_mount"]
+    assert sockets == ([found] if found else [])
 
 
 def test_socket_folder_shared_from_a_dind_daemon_through_a_volume() -> None:

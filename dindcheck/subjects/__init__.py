@@ -1,0 +1,43 @@
+"""The one subject builder: workloads → the fact model's subjects.
+
+This is the only place that decides what is a Docker daemon, where its data root is and
+what covers it, which socket a container is given, which daemon a client's DOCKER_HOST
+reaches and which TLS mode applies; and the only caller of :func:`dindcheck.derive.link`.
+Sources describe containers (:mod:`dindcheck.workload`); nothing here knows an input format.
+"""
+
+from __future__ import annotations
+
+from dindcheck.derive import link
+from dindcheck.model import Subject
+from dindcheck.subjects.clients import client_subject
+from dindcheck.subjects.daemons import daemon_hosts, daemon_subject, data_root_path, detect
+from dindcheck.subjects.header import host_subject
+from dindcheck.subjects.images import ImageFacts
+from dindcheck.subjects.sockets import shared_socket_subjects, socket_subjects
+from dindcheck.workload import Setup
+
+__all__ = ["ImageFacts", "build_subjects", "daemon_hosts", "data_root_path", "detect"]
+
+
+def build_subjects(setup: Setup) -> list[Subject]:
+    """All subjects of one setup, cross-linked."""
+    subjects: list[Subject] = []
+    if setup.host is not None:
+        subjects.append(host_subject(setup.host, setup.origin))
+    images = {w.name: ImageFacts.of(w) for w in setup.workloads}
+    daemons: dict[str, Subject] = {}
+    for workload in setup.workloads:
+        daemon = daemon_subject(workload, images[workload.name], setup)
+        if daemon is not None:
+            daemons[workload.name] = daemon
+            subjects.append(daemon)
+        subjects.extend(socket_subjects(workload, images[workload.name], setup))
+    subjects.extend(shared_socket_subjects(setup, daemons, images))
+    by_name = {w.name: w for w in setup.workloads}
+    for workload in setup.workloads:
+        client = client_subject(workload, images[workload.name], daemons, by_name)
+        if client is not None:
+            subjects.append(client)
+    link(subjects)
+    return subjects

@@ -1,0 +1,335 @@
+"""Which workloads run a Docker daemon, and the ``daemon`` subject of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from dindcheck.dockerd import DaemonArgs, parse_daemon_args, plan_tls, tcp_port, words
+from dindcheck.images import default_data_root
+from dindcheck.model import Subject
+from dindcheck.redact import docker_env, redact_argv, redact_text
+from dindcheck.subjects.header import header
+from dindcheck.subjects.images import ImageFacts
+from dindcheck.subjects.storage import data_root
+from dindcheck.workload import ANONYMOUS_VOLUME, VOLUME, Setup, Workload
+
+DATA_ROOT = "/var/lib/docker"
+_OFFICIAL_ENTRYPOINTS = ("dockerd-entrypoint.sh", "docker-entrypoint.sh")
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """How a workload shows it runs dockerd, the daemon's flags, and whether the official
+    image's entrypoint adds its default listeners."""
+
+    detected_by: str
+    args: DaemonArgs
+    official_entrypoint: bool
+
+
+def _basename(word: str) -> str:
+    return word.rsplit("/", 1)[-1]
+
+
+def _flags_only(command: tuple[str, ...] | None) -> bool:
+    return not command or command[0].startswith("-")
+
+
+def detect(workload: Workload, image: ImageFacts) -> Detection | None:
+    if workload.engine is not None:
+        return Detection("engine", DaemonArgs(), False)
+    if workload.origin == "live":
+        return _detect_live(workload, image)
+    return _detect_planned(workload, image)
+
+
+def _detect_planned(w: Workload, image: ImageFacts) -> Detection | None:
+    official = image.official
+    if official and image.dind and w.entrypoint is None:
+        command = list(w.command or ())
+        if _flags_only(w.command):
+            return Detection("image", parse_daemon_args(["dockerd-entrypoint.sh", *command]),
+                             True)
+        args = parse_daemon_args(command)
+        return Detection("command", args, True) if args.is_daemon else None
+    args = parse_daemon_args([*(w.entrypoint or ()), *(w.command or ())])
+    if args.is_daemon:
+        return Detection("command", args, official and w.entrypoint is None)
+    if image.dind and not official and _flags_only(w.command):
+        return Detection("image", args, False)
+    if any(m.target == DATA_ROOT and m.kind in (VOLUME, ANONYMOUS_VOLUME) and not m.read_only
+           for m in w.mounts or ()):
+        return Detection("volume", args, False)
+    return None
+
+
+def _effective_live_argv(w: Workload) -> tuple[list[str], bool]:
+    path = (w.entrypoint or ("",))[0]
+    args = list(w.command or ())
+    if _basename(path) in _OFFICIAL_ENTRYPOINTS:
+        if args and not args[0].startswith("-"):
+            return args, True
+        return ["dockerd-entrypoint.sh", *args], True
+    return ([path, *args] if path else args), False
+
+
+def _detect_live(w: Workload, image: ImageFacts) -> Detection | None:
+    argv, official = _effective_live_argv(w)
+    args = parse_daemon_args(argv)
+    obs = w.observation
+    by_process = obs is not None and obs.daemon_argv is not None
+    official_entrypoint = official and bool(image.image and image.image["official_docker"])
+    if image.image and image.image["variant"] in ("dind", "dind-rootless"):
+        running = obs is not None and obs.state is not None and obs.state.running
+        if running and obs is not None and obs.processes is not None and not args.is_daemon \
+                and not by_process:
+            return None
+        return Detection("image", args, official_entrypoint)
+    if args.is_daemon:
+        return Detection("command", args, official_entrypoint)
+    if by_process:
+        return Detection("process", args, official_entrypoint)
+    return None
+
+
+def _observed_args(w: Workload) -> DaemonArgs | None:
+    obs = w.observation
+    return parse_daemon_args(obs.daemon_argv) if obs and obs.daemon_argv else None
+
+
+def data_root_path(w: Workload) -> str:
+    """Where the daemon of ``w`` keeps its data, as far as known."""
+    image = ImageFacts.of(w)
+    detection = detect(w, image)
+    return _data_root_path(w, image, detection.args if detection else DaemonArgs())
+
+
+def daemon_hosts(w: Workload) -> list[str]:
+    """The ``-H`` addresses the daemon of ``w`` listens on, by its flags and, once seen
+    running, by its process."""
+    image = ImageFacts.of(w)
+    detection = detect(w, image)
+    observed = _observed_args(w)
+    return [*(detection.args.hosts if detection else ()), *(observed.hosts if observed else ())]
+
+
+def _data_root_path(w: Workload, image: ImageFacts, args: DaemonArgs) -> str:
+    """The inner daemon's own answer, else its flags, the running dockerd's flags,
+    daemon.json, or the image's default."""
+    obs = w.observation
+    observed = _observed_args(w)
+    configured = obs.daemon_json.get("data-root") if obs else None
+    answer = obs.data_root if obs else None
+    return str(answer or args.data_root or (observed.data_root if observed else None)
+               or configured or default_data_root(image.family))
+
+
+def _storage_driver(w: Workload, args: DaemonArgs,
+                    data_root_location: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``storage_driver`` block and where it is configured."""
+    observed = _observed_args(w)
+    obs = w.observation
+    flag = args.storage_driver or (observed.storage_driver if observed else None)
+    daemon_json = obs.daemon_json.get("storage-driver") if obs else None
+    env = w.env("DOCKER_DRIVER")
+    location: dict[str, Any] = {}
+    if flag:
+        configured, via = flag, "flag"
+        location = w.location("command", "entrypoint").to_json()
+    elif env:
+        configured, via = env, "env"
+        location = w.env_location("DOCKER_DRIVER").to_json()
+    elif daemon_json:
+        configured, via = str(daemon_json), "daemon.json"
+        location = w.location("daemon_json").to_json()
+    else:
+        configured, via = None, None
+        if w.origin == "live":
+            location = data_root_location
+    inner = obs.inner if obs else None
+    return ({"configured": configured, "configured_via": via, "expected": None,
+             "observed": (inner or {}).get("driver")}, location)
+
+
+def _rootless(w: Workload, image: ImageFacts, argv: list[str]) -> bool:
+    if image.variant == "dind-rootless":
+        return True
+    if w.origin != "live":
+        return False
+    obs = w.observation
+    programs = list(argv)
+    if obs is not None:
+        programs += [*(obs.daemon_argv or ()),
+                     *[ws[0] for p in (obs.processes or ()) if (ws := words(p))]]
+    return any(_basename(p).startswith(("dockerd-rootless", "rootlesskit")) for p in programs)
+
+
+def _sysbox(w: Workload) -> bool:
+    if w.origin == "live":
+        return w.runtime == "sysbox-runc"
+    return bool(w.runtime and w.runtime.startswith("sysbox"))
+
+
+def _tls(w: Workload, image: ImageFacts, detection: Detection,
+         ports: list[dict[str, Any]]) -> dict[str, Any]:
+    plan = plan_tls(detection.args, w.env_values(),
+                    official_entrypoint=detection.official_entrypoint,
+                    image_version=image.version)
+    published = any(p["container_port"] in plan.plaintext_ports and p["host_port"]
+                    for p in ports)
+    return {"mode": plan.mode, "certdir": plan.certdir,
+            "plaintext_tcp": bool(plan.plaintext_ports), "tcp_ports": plan.tcp_ports,
+            "plaintext_ports": plan.plaintext_ports, "tcp_hosts": plan.tcp_hosts,
+            "plaintext_published": published or (w.host_network
+                                                 and bool(plan.plaintext_ports))}
+
+
+def _tls_location(w: Workload, tls: dict[str, Any], published: bool) -> dict[str, Any]:
+    if w.origin == "live":
+        if tls["plaintext_published"]:
+            return w.location("ports").to_json()
+        return w.location("environment" if w.env("DOCKER_TLS_CERTDIR") is not None
+                          else "command").to_json()
+    location: dict[str, Any] = {}
+    if "DOCKER_TLS_CERTDIR" in w.environment:
+        location = w.env_location("DOCKER_TLS_CERTDIR").to_json()
+    elif "command" in w.locations:
+        location = w.location("command").to_json()
+    if published and "ports" in w.locations:
+        location = w.location("ports").to_json()
+    return location
+
+
+_LOCATION_KEYS = ("privileged", "image", "runtime", "network_mode", "ports", "healthcheck",
+                  "replicas")
+_LIVE_LOCATION_KEYS = (*_LOCATION_KEYS, "command", "state")
+
+
+def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | None:
+    """The ``daemon`` subject of ``w``, or None when it runs no Docker daemon."""
+    detection = detect(w, image)
+    if detection is None:
+        return None
+    if detection.detected_by == "engine":
+        return engine_daemon_subject(w)
+    args = detection.args
+    obs = w.observation
+    sysbox = _sysbox(w)
+    path = _data_root_path(w, image, args)
+    root, root_location = data_root(w, image, path, sysbox, setup)
+    driver, driver_location = _storage_driver(w, args, root_location)
+    ports = [p.to_json() for p in w.ports]
+    tls = _tls(w, image, detection, ports)
+    published = any(p["container_port"] in tls["plaintext_ports"] and p["host_port"]
+                    for p in ports)
+    inner = dict(obs.inner) if obs and obs.inner is not None else None
+    subject = header("daemon", w.id, w)
+    subject.update({
+        "detected_by": detection.detected_by,
+        "image": image.block,
+        "command": list(w.shown_command),
+        "replicas": w.replicas,
+        "privileged": w.privileged,
+        "runtime": w.runtime,
+        "sysbox": sysbox,
+        "rootless": _rootless(w, image, _effective_live_argv(w)[0]
+                              if w.origin == "live" else []),
+        "cap_add": list(w.cap_add),
+        "security_opt": list(w.security_opt),
+        "network_mode": w.network_mode,
+        "host_network": w.host_network,
+        "data_root": root,
+        "storage_driver": driver,
+        "tls": tls,
+        "mtu": args.mtu,
+        "registry_mirrors": [redact_text(m) for m in args.registry_mirrors]
+        if w.origin == "live" else args.registry_mirrors,
+        "legacy_daemon_subcommand": args.legacy_daemon_subcommand,
+        "published_ports": ports,
+        "engine_version": (inner or {}).get("version") or image.version,
+        "healthcheck": w.healthcheck.test if w.healthcheck else None,
+        "healthcheck_split": bool(w.healthcheck and w.healthcheck.split),
+        "clients": [],
+        "inner": inner,
+        "state": obs.state.to_json() if obs and obs.state else None,
+    })
+    if w.origin == "live":
+        subject["observed_command"] = redact_argv(list(obs.daemon_argv)) \
+            if obs and obs.daemon_argv else None
+        subject["environment"] = docker_env(w.env_values())
+    locations = subject["locations"]
+    locations["data_root"] = root_location or locations["subject"]
+    keys = _LIVE_LOCATION_KEYS if w.origin == "live" else _LOCATION_KEYS
+    for key in keys:
+        if key in w.locations:
+            locations[key] = w.location(key).to_json()
+    if driver_location:
+        locations["storage_driver"] = driver_location
+    tls_location = _tls_location(w, tls, published)
+    if tls_location:
+        locations["tls"] = tls_location
+    subject["notes"] = [*w.notes, *(obs.notes if obs else ())]
+    return subject
+
+
+def engine_daemon_subject(w: Workload) -> Subject:
+    """The audited engine itself as a dind daemon (it runs in a container).
+
+    What its container looks like from outside (privileged, mounts) cannot be seen
+    from inside: those facts are null, and only what the engine reports is filled.
+    """
+    assert w.engine is not None
+    obs = w.observation
+    inner = dict(obs.inner) if obs and obs.inner is not None else {}
+    subject = header("daemon", w.id, w)
+    endpoint = w.engine.url
+    subject.pop("suppress", None)
+    subject.update({
+        "notes": list(w.notes),
+        "detected_by": "engine",
+        "image": None,
+        "command": [],
+        "replicas": 1,
+        "privileged": None,
+        "runtime": None,
+        "sysbox": False,
+        "rootless": "name=rootless" in " ".join(inner.get("security_options") or ()),
+        "cap_add": [],
+        "security_opt": [],
+        "network_mode": None,
+        "host_network": False,
+        "data_root": {"path": obs.data_root if obs else None, "mount": None,
+                      "covered_by": "unknown", "persistent": False, "shared": False,
+                      "shared_with": [], "backing_fs": obs.data_root_fs if obs else None,
+                      "backing_fs_d_type": inner.get("d_type")},
+        "storage_driver": {"configured": None, "configured_via": None, "expected": None,
+                           "observed": inner.get("driver")},
+        "tls": _listener_tls(endpoint, w.engine.tls),
+        "mtu": None,
+        "registry_mirrors": list(inner.get("registry_mirrors") or []),
+        "published_ports": [],
+        "engine_version": inner.get("version"),
+        "healthcheck": None,
+        "healthcheck_split": False,
+        "clients": [],
+        "inner": inner,
+        "state": obs.state.to_json() if obs and obs.state else None,
+    })
+    subject["locations"].update({
+        "data_root": {"endpoint": endpoint, "field": "info.DockerRootDir"},
+        "storage_driver": {"endpoint": endpoint, "field": "info.Driver"}})
+    return subject
+
+
+def _listener_tls(endpoint: str, uses_tls: bool) -> dict[str, Any]:
+    """What the audit's own connection shows of the engine's listeners (one of them)."""
+    address = tcp_port(endpoint)
+    if address is None:
+        return {"mode": "unknown", "certdir": None, "plaintext_tcp": False, "tcp_ports": [],
+                "plaintext_ports": [], "tcp_hosts": [], "plaintext_published": False}
+    port = address[1] or (2376 if uses_tls else 2375)
+    return {"mode": "tls" if uses_tls else "plaintext", "certdir": None,
+            "plaintext_tcp": not uses_tls, "tcp_ports": [port],
+            "plaintext_ports": [] if uses_tls else [port], "tcp_hosts": [endpoint],
+            "plaintext_published": False}

@@ -1,0 +1,54 @@
+"""What a workload's image reference tells the builder (one classification per workload)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from dindcheck.images import OFFICIAL, classify_image
+from dindcheck.workload import Workload
+
+DIND_VARIANTS = ("dind", "dind-rootless")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFacts:
+    """``image``: the fact model's block for the image the workload names (None: none).
+    ``family``: the image that decides behaviour — the named one, else the final FROM of
+    a locally built one. ``block``: what a daemon subject shows."""
+
+    image: dict[str, Any] | None
+    family: dict[str, Any] | None
+    block: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, workload: Workload) -> ImageFacts:
+        image = classify_image(workload.image)
+        if image is None and workload.built_from:
+            built = classify_image(workload.built_from)
+            return cls(None, built, dict(built, built_locally=True) if built else None)
+        return cls(image, image, image)
+
+    @property
+    def official(self) -> bool:
+        return bool(self.family and self.family["official_docker"])
+
+    @property
+    def variant(self) -> str:
+        return str(self.family["variant"]) if self.family else "other"
+
+    @property
+    def dind(self) -> bool:
+        return self.variant in DIND_VARIANTS
+
+    @property
+    def version(self) -> str | None:
+        return self.family["version"] if self.family else None
+
+    @property
+    def entrypoint(self) -> str | None:
+        """The entrypoint program of an official image's variant (None: not known)."""
+        if not self.official:
+            return None
+        entrypoints: dict[str, str] = OFFICIAL["entrypoint"]
+        return entrypoints.get(self.variant)

@@ -1,0 +1,131 @@
+"""Containers given an engine socket: the host's (a bind) or a dind daemon's (shared
+through a volume)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from dindcheck.model import Subject
+from dindcheck.subjects.header import header
+from dindcheck.subjects.images import ImageFacts
+from dindcheck.workload import (
+    ANONYMOUS_VOLUME,
+    BIND,
+    TMPFS,
+    VOLUME,
+    Mount,
+    Setup,
+    Workload,
+    normalise,
+    within,
+)
+
+_VOLUMES = (VOLUME, ANONYMOUS_VOLUME)
+
+SOCKET_NAMES = {"docker.sock": "docker", "containerd.sock": "containerd",
+                "podman.sock": "podman", "crio.sock": "cri-o", "dockershim.sock": "docker"}
+SOCKET_DIRS = frozenset({"/var/run", "/run", "/var/run/docker", "/run/docker",
+                         "/run/containerd", "/var/run/containerd", "/run/podman",
+                         "/var/run/podman", "/run/crio", "/var/run/crio", "/run/user"})
+
+
+def engine_of_socket(path: str | None) -> str | None:
+    """The engine whose socket a path names (``…/docker.sock`` → docker), or None."""
+    if not path:
+        return None
+    return SOCKET_NAMES.get(path.rstrip("/").rpartition("/")[2])
+
+
+def _planned_socket(mount: Mount) -> tuple[str, str] | None:
+    if mount.kind == TMPFS:
+        return None
+    via = "bind" if mount.kind == BIND else "volume"
+    for candidate in (mount.source, mount.target):
+        engine = engine_of_socket(candidate)
+        if engine is not None:
+            return engine, via
+    if mount.kind == BIND and mount.source and normalise(mount.source).rstrip("/") \
+            in SOCKET_DIRS:
+        return "docker", via
+    return None
+
+
+def _live_socket(mount: Mount, host_socket: str | None) -> tuple[str, str] | None:
+    for candidate in (mount.source, mount.target):
+        engine = engine_of_socket(candidate)
+        if engine is not None and mount.kind in (BIND, *_VOLUMES):
+            return engine, "bind" if mount.kind == BIND else "volume"
+    source = normalise(mount.source or "/").rstrip("/")
+    if mount.kind == BIND and source in SOCKET_DIRS:
+        engine = "docker" if host_socket is None or within(host_socket, source) else "unknown"
+        return engine, "directory"
+    return None
+
+
+def _socket_subject(w: Workload, image: ImageFacts, mount: Mount, engine: str,
+                    via: str) -> Subject:
+    subject = header("socket_mount", f"{w.id}#{mount.field}", w)
+    subject.update({
+        "source": mount.source or "",
+        "target": mount.target,
+        "engine": engine,
+        "read_only": mount.read_only,
+        "host_socket": mount.kind == BIND,
+        "via": via,
+        "image": image.image,
+        "privileged": bool(w.privileged),
+    })
+    obs = w.observation
+    if obs is not None and obs.state is not None:
+        subject["running"] = obs.state.running
+    locations = subject["locations"]
+    locations["mount"] = mount.location.to_json() if mount.location else {}
+    if w.origin == "live":
+        for key in ("image", "privileged"):
+            if key in w.locations:
+                locations[key] = w.location(key).to_json()
+    return subject
+
+
+def _host_socket(setup: Setup) -> str | None:
+    """The socket path of the audited engine, when the audit talks to it over one."""
+    endpoint = setup.host.endpoint if setup.host else ""
+    return endpoint[len("unix://"):] if endpoint.startswith("unix://") else None
+
+
+def socket_subjects(w: Workload, image: ImageFacts, setup: Setup) -> list[Subject]:
+    """One ``socket_mount`` subject per engine socket (or socket folder) bound in."""
+    subjects: list[Subject] = []
+    for mount in w.mounts or ():
+        found = _live_socket(mount, _host_socket(setup)) if w.origin == "live" \
+            else _planned_socket(mount)
+        if found is not None:
+            subjects.append(_socket_subject(w, image, mount, *found))
+    return subjects
+
+
+def shared_socket_subjects(setup: Setup, daemons: Mapping[str, Subject],
+                           images: Mapping[str, ImageFacts]) -> list[Subject]:
+    """A dind daemon's socket folder shared with another container through a volume.
+
+    Not the host's socket (``host_socket`` false), but still full control of that daemon
+    for whoever runs in the other container.
+    """
+    if setup.origin != "live":
+        return []
+    owners: dict[str, str] = {}
+    for w in setup.workloads:
+        if w.name in daemons:
+            for mount in w.mounts or ():
+                if mount.kind in _VOLUMES and mount.target in SOCKET_DIRS and mount.source:
+                    owners[mount.source] = w.name
+    subjects: list[Subject] = []
+    for w in setup.workloads:
+        for mount in w.mounts or ():
+            owner = owners.get(mount.source or "")
+            if mount.kind not in _VOLUMES or owner is None or owner == w.name:
+                continue
+            subject = _socket_subject(w, images[w.name], mount, "docker", "volume")
+            subject["daemon"] = owner
+            subjects.append(subject)
+    return subjects

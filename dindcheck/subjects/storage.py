@@ -1,0 +1,74 @@
+"""Where a daemon's data root is and what covers it: a mount, another container's mounts,
+the image's declared volume, sysbox, or nothing (the container's own layer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dindcheck.images import default_data_root
+from dindcheck.subjects.images import ImageFacts
+from dindcheck.workload import BIND, VOLUME, Mount, Setup, Workload, covering
+
+_LAYER = "layer"
+_IMAGE_VOLUME = "image_volume"
+_SYSBOX = "sysbox"
+
+
+def mount_block(mount: Mount) -> dict[str, Any]:
+    """The fact model's ``mount`` block of one mount."""
+    block: dict[str, Any] = {"type": mount.kind, "source": mount.source,
+                             "target": mount.target, "share_key": mount.storage,
+                             "persistent": mount.persistent, "read_only": mount.read_only}
+    if mount.driver:
+        block["driver"] = mount.driver
+    if mount.into_outer_root:
+        block["into_outer_root"] = True
+    return block
+
+
+def _borrowed(w: Workload, path: str, setup: Setup) -> tuple[dict[str, Any] | None,
+                                                           dict[str, Any]]:
+    """A data root covered through ``volumes_from`` another workload."""
+    others = {o.name: o for o in setup.workloads}
+    for entry in w.volumes_from:
+        other = others.get(entry.workload)
+        mount = covering(other.mounts or (), path) if other is not None else None
+        if mount is None:
+            continue
+        block = {"type": "volumes_from", "source": entry.workload, "target": mount.target,
+                 "share_key": mount.storage, "persistent": mount.kind in (VOLUME, BIND),
+                 "read_only": entry.read_only}
+        return block, entry.location.to_json() if entry.location else {}
+    return None, {}
+
+
+def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
+              setup: Setup) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``data_root`` block of a daemon whose data root is ``path``, and the location
+    of what covers it."""
+    mount = covering(w.mounts or (), path)
+    location: dict[str, Any]
+    if mount is not None:
+        block = mount_block(mount)
+        location = mount.location.to_json() if mount.location else {}
+    else:
+        borrowed, location = _borrowed(w, path, setup)
+        if borrowed is not None:
+            block = borrowed
+        else:
+            declares = bool(image.family and image.family["declares_data_volume"]) and \
+                path == default_data_root(image.family)
+            if w.origin == "live":
+                kind = _LAYER
+                declares = False
+            else:
+                kind = _SYSBOX if sysbox else _IMAGE_VOLUME if declares else _LAYER
+            block = {"type": kind, "source": None, "target": path if declares else None,
+                     "share_key": None, "persistent": kind == _SYSBOX, "read_only": False}
+            location = w.location("volumes", "image").to_json()
+    obs = w.observation
+    inner = obs.inner if obs else None
+    return ({"path": path, "mount": block, "covered_by": block["type"],
+             "persistent": block["persistent"], "shared": False, "shared_with": [],
+             "backing_fs": obs.data_root_fs if obs else None,
+             "backing_fs_d_type": (inner or {}).get("d_type")}, location)
