@@ -15,15 +15,15 @@ from dindcheck.subjects.storage import data_root
 from dindcheck.workload import ANONYMOUS_VOLUME, VOLUME, Setup, Workload
 
 DATA_ROOT = "/var/lib/docker"
-_OFFICIAL_ENTRYPOINTS = ("dockerd-entrypoint.sh", "docker-entrypoint.sh")
 
 
 @dataclass(frozen=True, slots=True)
 class Detection:
-    """How a workload shows it runs dockerd, the daemon's flags, and whether the official
-    image's entrypoint adds its default listeners."""
+    """How a workload shows it runs dockerd, the argv that runs it and the daemon's flags,
+    and whether the official image's entrypoint adds its default listeners."""
 
     detected_by: str
+    argv: tuple[str, ...]
     args: DaemonArgs
     official_entrypoint: bool
 
@@ -37,59 +37,50 @@ def _flags_only(command: tuple[str, ...] | None) -> bool:
 
 
 def detect(workload: Workload, image: ImageFacts) -> Detection | None:
+    """Whether ``workload`` runs a Docker daemon, and what shows it.
+
+    In order: the image's own entrypoint starts dockerd (an official dind image, or a
+    dind-named one, whose command is left alone or only gives flags) — ``image``; its
+    command runs dockerd (also through ``sh -c``) — ``command``; a dockerd was seen among
+    its processes — ``process``; a writable volume at ``/var/lib/docker`` — ``volume``.
+    What was seen wins over the image: a running container of a dind image whose
+    processes were read and show no dockerd is a client that uses the image.
+    """
     if workload.engine is not None:
-        return Detection("engine", DaemonArgs(), False)
-    if workload.origin == "live":
-        return _detect_live(workload, image)
-    return _detect_planned(workload, image)
+        return Detection("engine", (), DaemonArgs(), False)
+    found = _planned(workload, image)
+    obs = workload.observation
+    if obs is None:
+        return found
+    running = obs.state is not None and obs.state.running
+    if found is not None and found.detected_by == "image" and running \
+            and obs.processes is not None and obs.daemon_argv is None:
+        return None
+    if found is None and obs.daemon_argv is not None:
+        argv = (*(workload.entrypoint or ()), *(workload.command or ()))
+        return Detection("process", argv, parse_daemon_args(argv), False)
+    return found
 
 
-def _detect_planned(w: Workload, image: ImageFacts) -> Detection | None:
+def _planned(w: Workload, image: ImageFacts) -> Detection | None:
+    """What the plan (image, entrypoint, command, mounts) says."""
     official = image.official
+    command = tuple(w.command or ())
     if official and image.dind and w.entrypoint is None:
-        command = list(w.command or ())
         if _flags_only(w.command):
-            return Detection("image", parse_daemon_args(["dockerd-entrypoint.sh", *command]),
-                             True)
+            argv = (image.entrypoint or "dockerd-entrypoint.sh", *command)
+            return Detection("image", argv, parse_daemon_args(argv), True)
         args = parse_daemon_args(command)
-        return Detection("command", args, True) if args.is_daemon else None
-    args = parse_daemon_args([*(w.entrypoint or ()), *(w.command or ())])
+        return Detection("command", command, args, True) if args.is_daemon else None
+    argv = (*(w.entrypoint or ()), *command)
+    args = parse_daemon_args(argv)
     if args.is_daemon:
-        return Detection("command", args, official and w.entrypoint is None)
-    if image.dind and not official and _flags_only(w.command):
-        return Detection("image", args, False)
+        return Detection("command", argv, args, official and w.entrypoint is None)
+    if image.dind and not official and w.entrypoint is None and _flags_only(w.command):
+        return Detection("image", argv, args, False)
     if any(m.target == DATA_ROOT and m.kind in (VOLUME, ANONYMOUS_VOLUME) and not m.read_only
            for m in w.mounts or ()):
-        return Detection("volume", args, False)
-    return None
-
-
-def _effective_live_argv(w: Workload) -> tuple[list[str], bool]:
-    path = (w.entrypoint or ("",))[0]
-    args = list(w.command or ())
-    if _basename(path) in _OFFICIAL_ENTRYPOINTS:
-        if args and not args[0].startswith("-"):
-            return args, True
-        return ["dockerd-entrypoint.sh", *args], True
-    return ([path, *args] if path else args), False
-
-
-def _detect_live(w: Workload, image: ImageFacts) -> Detection | None:
-    argv, official = _effective_live_argv(w)
-    args = parse_daemon_args(argv)
-    obs = w.observation
-    by_process = obs is not None and obs.daemon_argv is not None
-    official_entrypoint = official and bool(image.image and image.image["official_docker"])
-    if image.image and image.image["variant"] in ("dind", "dind-rootless"):
-        running = obs is not None and obs.state is not None and obs.state.running
-        if running and obs is not None and obs.processes is not None and not args.is_daemon \
-                and not by_process:
-            return None
-        return Detection("image", args, official_entrypoint)
-    if args.is_daemon:
-        return Detection("command", args, official_entrypoint)
-    if by_process:
-        return Detection("process", args, official_entrypoint)
+        return Detection("volume", argv, args, False)
     return None
 
 
@@ -233,8 +224,7 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "privileged": w.privileged,
         "runtime": w.runtime,
         "sysbox": sysbox,
-        "rootless": _rootless(w, image, _effective_live_argv(w)[0]
-                              if w.origin == "live" else []),
+        "rootless": _rootless(w, image, list(detection.argv) if w.origin == "live" else []),
         "cap_add": list(w.cap_add),
         "security_opt": list(w.security_opt),
         "network_mode": w.network_mode,

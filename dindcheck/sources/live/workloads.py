@@ -38,7 +38,7 @@ from dindcheck.sources.live.probes import (
     normalize_fs,
     uses_containerd_snapshotter,
 )
-from dindcheck.subjects import data_root_path
+from dindcheck.subjects import ImageFacts, data_root_path
 from dindcheck.workload import (
     ANONYMOUS_VOLUME,
     BIND,
@@ -59,6 +59,11 @@ from dindcheck.workload import (
 )
 
 ORIGIN = "live"
+# Programs a user puts in front of a command (`--entrypoint sh`); any other entrypoint of
+# a running container is taken to be the image's own.
+_USER_ENTRYPOINTS = frozenset({"sh", "bash", "ash", "dash", "zsh", "env", "tail", "sleep",
+                               "cat", "tini", "dumb-init", "dockerd", "dockerd-rootless.sh",
+                               "docker", "containerd"})
 ENGINE_NOTE = ("the audited engine runs in a container; its container (privileged, mounts) "
                "is not visible from this endpoint")
 
@@ -178,6 +183,18 @@ def _observation(obs: ContainerObservation, data_root: str | None,
     )
 
 
+def _entrypoint(path: str, image: str | None) -> tuple[str, ...] | None:
+    """``(Path,)`` when the container's entrypoint was chosen by its user, None when it is
+    the image's own (so that the subject builder applies what it knows of the image)."""
+    if not path:
+        return None
+    name = path.rsplit("/", 1)[-1]
+    known = ImageFacts.of(Workload(name="", id="", origin=ORIGIN, image=image)).entrypoint
+    if known is not None:
+        return None if name == known else (path,)
+    return (path,) if name in _USER_ENTRYPOINTS else None
+
+
 def container_workload(endpoint: str, obs: ContainerObservation, *, outer_root: str | None,
                        exec_probes: bool, data_root: str | None = None,
                        names: Mapping[str, str] | None = None) -> Workload:
@@ -207,7 +224,7 @@ def container_workload(endpoint: str, obs: ContainerObservation, *, outer_root: 
         origin=ORIGIN,
         project=endpoint,
         image=config_of(inspect).get("Image"),
-        entrypoint=(path,) if path else None,
+        entrypoint=_entrypoint(path, config_of(inspect).get("Image")),
         command=args,
         shown_command=tuple(redact_argv([path, *args])),
         environment={k: EnvVar(value=v, location=env_where)

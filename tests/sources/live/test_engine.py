@@ -169,7 +169,7 @@ def test_every_subject_of_the_real_engine_is_in_the_fact_model(scene: Scene) -> 
 
 def test_dind_without_volume_runs_on_vfs_and_is_flagged(scene: Scene) -> None:
     daemon = scene.subject("dind-layer")
-    assert daemon["detected_by"] == "image"
+    assert daemon["detected_by"] == "command"  # its command runs dockerd
     assert daemon["data_root"]["path"] == "/var/lib/docker"
     assert daemon["data_root"]["covered_by"] == "layer"
     assert daemon["data_root"]["mount"]["type"] == "layer"

@@ -236,11 +236,13 @@ def test_official_entrypoint_adds_the_daemon_only_for_flags() -> None:
 
 
 def test_dind_image_used_as_a_plain_client_is_not_a_daemon() -> None:
-    job = _inspect(Path="tail", Args=["-f", "/dev/null"])
-    assert detection(job, ["tail -f /dev/null"]) is None
-    found = detection(job, None)  # processes unknown: trust the image
+    job = _inspect(Path="tail", Args=["-f", "/dev/null"])  # an entrypoint of its user
+    assert detection(job, None) is None
+    idle = _inspect(Args=[])  # the image's entrypoint, left alone
+    found = detection(idle, None)  # processes unknown: trust the image
     assert found is not None
     assert found.detected_by == "image"
+    assert detection(idle, ["tail -f /dev/null"]) is None  # seen: no dockerd runs
     hidden = _inspect(Path="/init", Config={"Image": "alpine"})
     by_process = detection(hidden, ["/init", "dockerd --data-root /x"])
     assert by_process is not None
