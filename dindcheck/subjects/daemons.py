@@ -143,11 +143,11 @@ def _storage_driver(w: Workload, args: DaemonArgs,
              "observed": (inner or {}).get("driver")}, location)
 
 
-def _rootless(w: Workload, image: ImageFacts, argv: list[str]) -> bool:
+def _rootless(w: Workload, image: ImageFacts, argv: tuple[str, ...]) -> bool:
+    """A rootless daemon: the rootless image variant, or dockerd started through
+    ``dockerd-rootless.sh``/``rootlesskit`` (in its command or among its processes)."""
     if image.variant == "dind-rootless":
         return True
-    if w.origin != "live":
-        return False
     obs = w.observation
     programs = list(argv)
     if obs is not None:
@@ -224,7 +224,7 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "privileged": w.privileged,
         "runtime": w.runtime,
         "sysbox": sysbox,
-        "rootless": _rootless(w, image, list(detection.argv) if w.origin == "live" else []),
+        "rootless": _rootless(w, image, detection.argv),
         "cap_add": list(w.cap_add),
         "security_opt": list(w.security_opt),
         "network_mode": w.network_mode,

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from dindcheck.subjects import ImageFacts, detect
-from dindcheck.workload import Observation, State, Workload
+from dindcheck.subjects import ImageFacts, build_subjects, detect
+from dindcheck.workload import Observation, Setup, State, Workload
 
 
 def workload(**fields: Any) -> Workload:
@@ -64,3 +64,19 @@ def test_the_official_entrypoint_adds_its_listeners_only_for_flags() -> None:
     assert (flags.args.mtu, flags.official_entrypoint, flags.args.starts_with_dockerd) == (
         1400, True, False)
     assert own.args.starts_with_dockerd is True
+
+
+@pytest.mark.parametrize("origin", ["compose", "live"])
+@pytest.mark.parametrize(("fields", "rootless"), [
+    pytest.param({"image": "docker:27-dind-rootless"}, True, id="rootless-variant"),
+    pytest.param({"image": "acme/runner:2", "command": ("dockerd-rootless.sh", "--mtu=1400")},
+                 True, id="rootless-script"),
+    pytest.param({"image": "acme/runner:2", "command": ("rootlesskit", "dockerd")}, True,
+                 id="rootlesskit"),
+    pytest.param({"image": "docker:27-dind"}, False, id="rootful"),
+])
+def test_rootless_is_the_variant_or_the_program(origin: str, fields: dict[str, Any],
+                                                rootless: bool) -> None:
+    (daemon,) = build_subjects(Setup(kind="compose", name="p", origin=origin,
+                                     workloads=(workload(origin=origin, **fields),)))
+    assert daemon["rootless"] is rootless
