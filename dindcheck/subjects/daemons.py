@@ -157,8 +157,7 @@ def _rootless(w: Workload, image: ImageFacts, argv: tuple[str, ...]) -> bool:
 
 
 def _sysbox(w: Workload) -> bool:
-    if w.origin == "live":
-        return w.runtime == "sysbox-runc"
+    """The sysbox runtime (registered as ``sysbox-runc``; some hosts alias it)."""
     return bool(w.runtime and w.runtime.startswith("sysbox"))
 
 

@@ -58,11 +58,7 @@ def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
         else:
             declares = bool(image.family and image.family["declares_data_volume"]) and \
                 path == default_data_root(image.family)
-            if w.origin == "live":
-                kind = _LAYER
-                declares = False
-            else:
-                kind = _SYSBOX if sysbox else _IMAGE_VOLUME if declares else _LAYER
+            kind = _SYSBOX if sysbox else _IMAGE_VOLUME if declares else _LAYER
             block = {"type": kind, "source": None, "target": path if declares else None,
                      "share_key": None, "persistent": kind == _SYSBOX, "read_only": False}
             location = w.location("volumes", "image").to_json()

@@ -80,3 +80,17 @@ def test_rootless_is_the_variant_or_the_program(origin: str, fields: dict[str, A
     (daemon,) = build_subjects(Setup(kind="compose", name="p", origin=origin,
                                      workloads=(workload(origin=origin, **fields),)))
     assert daemon["rootless"] is rootless
+
+
+@pytest.mark.parametrize("origin", ["compose", "live"])
+@pytest.mark.parametrize(("runtime", "covered_by", "sysbox"), [
+    ("sysbox-runc", "sysbox", True),
+    ("sysbox", "sysbox", True),
+    ("runc", "layer", False),
+    (None, "layer", False),
+])
+def test_sysbox_backs_the_data_root_in_every_source(origin: str, runtime: str | None,
+                                                    covered_by: str, sysbox: bool) -> None:
+    w = workload(origin=origin, image="acme/ci-dind:3", runtime=runtime)
+    (daemon,) = build_subjects(Setup(kind="compose", name="p", origin=origin, workloads=(w,)))
+    assert (daemon["sysbox"], daemon["data_root"]["covered_by"]) == (sysbox, covered_by)
