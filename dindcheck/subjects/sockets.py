@@ -8,19 +8,7 @@ from collections.abc import Mapping
 from dindcheck.model import Subject
 from dindcheck.subjects.header import header
 from dindcheck.subjects.images import ImageFacts
-from dindcheck.workload import (
-    ANONYMOUS_VOLUME,
-    BIND,
-    TMPFS,
-    VOLUME,
-    Mount,
-    Setup,
-    Workload,
-    normalise,
-    within,
-)
-
-_VOLUMES = (VOLUME, ANONYMOUS_VOLUME)
+from dindcheck.workload import BIND, TMPFS, Mount, Setup, Workload, normalise, within
 
 SOCKET_NAMES = {"docker.sock": "docker", "containerd.sock": "containerd",
                 "podman.sock": "podman", "crio.sock": "cri-o", "dockershim.sock": "docker"}
@@ -36,7 +24,13 @@ def engine_of_socket(path: str | None) -> str | None:
     return SOCKET_NAMES.get(path.rstrip("/").rpartition("/")[2])
 
 
-def _planned_socket(mount: Mount) -> tuple[str, str] | None:
+def socket_engine(mount: Mount, host_socket: str | None) -> tuple[str, str] | None:
+    """``(engine, via)`` when ``mount`` hands a container an engine socket, else None.
+
+    A socket file (by name) through a bind or a volume; or a bind of a folder that holds
+    the host's sockets (``/var/run``, ``/run``, …: ``via`` directory) — the docker socket,
+    unless the audited engine's socket is known to live elsewhere (then ``unknown``).
+    """
     if mount.kind == TMPFS:
         return None
     via = "bind" if mount.kind == BIND else "volume"
@@ -44,17 +38,6 @@ def _planned_socket(mount: Mount) -> tuple[str, str] | None:
         engine = engine_of_socket(candidate)
         if engine is not None:
             return engine, via
-    if mount.kind == BIND and mount.source and normalise(mount.source).rstrip("/") \
-            in SOCKET_DIRS:
-        return "docker", via
-    return None
-
-
-def _live_socket(mount: Mount, host_socket: str | None) -> tuple[str, str] | None:
-    for candidate in (mount.source, mount.target):
-        engine = engine_of_socket(candidate)
-        if engine is not None and mount.kind in (BIND, *_VOLUMES):
-            return engine, "bind" if mount.kind == BIND else "volume"
     source = normalise(mount.source or "/").rstrip("/")
     if mount.kind == BIND and source in SOCKET_DIRS:
         engine = "docker" if host_socket is None or within(host_socket, source) else "unknown"
@@ -97,8 +80,7 @@ def socket_subjects(w: Workload, image: ImageFacts, setup: Setup) -> list[Subjec
     """One ``socket_mount`` subject per engine socket (or socket folder) bound in."""
     subjects: list[Subject] = []
     for mount in w.mounts or ():
-        found = _live_socket(mount, _host_socket(setup)) if w.origin == "live" \
-            else _planned_socket(mount)
+        found = socket_engine(mount, _host_socket(setup))
         if found is not None:
             subjects.append(_socket_subject(w, image, mount, *found))
     return subjects
@@ -106,24 +88,24 @@ def socket_subjects(w: Workload, image: ImageFacts, setup: Setup) -> list[Subjec
 
 def shared_socket_subjects(setup: Setup, daemons: Mapping[str, Subject],
                            images: Mapping[str, ImageFacts]) -> list[Subject]:
-    """A dind daemon's socket folder shared with another container through a volume.
+    """A dind daemon's socket folder shared with another container through storage
+    mounted in both (a named volume, an emptyDir of one pod).
 
     Not the host's socket (``host_socket`` false), but still full control of that daemon
     for whoever runs in the other container.
     """
-    if setup.origin != "live":
-        return []
     owners: dict[str, str] = {}
     for w in setup.workloads:
         if w.name in daemons:
             for mount in w.mounts or ():
-                if mount.kind in _VOLUMES and mount.target in SOCKET_DIRS and mount.source:
-                    owners[mount.source] = w.name
+                if mount.kind != BIND and mount.storage and \
+                        normalise(mount.target) in SOCKET_DIRS:
+                    owners[mount.storage] = w.name
     subjects: list[Subject] = []
     for w in setup.workloads:
         for mount in w.mounts or ():
-            owner = owners.get(mount.source or "")
-            if mount.kind not in _VOLUMES or owner is None or owner == w.name:
+            owner = owners.get(mount.storage or "")
+            if owner is None or owner == w.name or mount.kind == BIND:
                 continue
             subject = _socket_subject(w, images[w.name], mount, "docker", "volume")
             subject["daemon"] = owner
