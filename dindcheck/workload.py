@@ -154,7 +154,8 @@ class Workload:
     workload uses to another workload; ``netns`` names the workload whose network
     namespace it joins (compose ``network_mode: service:X``, ``--network container:X``,
     the containers of one pod). ``mounts`` None: not visible (an audited engine that
-    runs in a container).
+    runs in a container). ``depends_on``: the workloads it waits for, and the condition
+    (compose's ``service_started``/``service_healthy``).
     """
 
     name: str
@@ -180,7 +181,7 @@ class Workload:
     volumes_from: tuple[VolumesFrom, ...] = ()
     ports: tuple[Port, ...] = ()
     healthcheck: Healthcheck | None = None
-    depends_on: Mapping[str, str] = field(default_factory=dict)
+    depends_on: Mapping[str, str] | None = None   # None: the source cannot say
     replicas: int = 1
     suppress: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()

@@ -48,7 +48,7 @@ def test_json_report_shape() -> None:
     _, report = run_json("lint", BROKEN)
     finding = next(f for f in report["findings"] if f["rule_id"] == "DIND011")
     assert finding["subject"] == {"kind": "client", "name": "runner",
-                                  "id": "gitlab-runner-broken/runner"}
+                                  "id": "gitlab-runner-broken/runner#client"}
     assert finding["location"]["line"] == 18
     assert finding["evidence"]["docker_host"] == "tcp://dind:2376"
     assert report["inputs"][0]["paths"] == [str(BROKEN / "compose.yaml")]

@@ -12,24 +12,33 @@ from dindcheck.subjects.header import header
 from dindcheck.subjects.images import ImageFacts
 from dindcheck.workload import Workload, covering
 
-_PLANNED_LOCAL = ("localhost", "127.0.0.1")
-_LIVE_LOCAL = (None, "", "localhost", "127.0.0.1", "::1")
+# Addresses that stay inside the client's own network namespace.
+LOCAL_HOSTS = (None, "", "localhost", "127.0.0.1", "::1", "[::1]")
+
+
+def _netns(w: Workload) -> str:
+    return w.netns or w.name
 
 
 def resolve_daemon(w: Workload, host: str | None, daemons: Mapping[str, Subject],
                    workloads: Mapping[str, Workload]) -> str | None:
-    """The daemon (by workload name) that ``host`` reaches from ``w``, or None."""
-    if w.origin == "live" and host in _LIVE_LOCAL:
-        return w.netns if w.netns in daemons else None
+    """The daemon (by workload name) that ``host`` reaches from ``w``, or None.
+
+    A local address reaches a daemon in the same network namespace (compose
+    ``network_mode: service:X``, ``--network container:X``, one Kubernetes pod); any other
+    name reaches the workload it is an alias of, or the one a link names.
+    """
+    if host in LOCAL_HOSTS:
+        for name in daemons:
+            other = workloads.get(name)
+            if name != w.name and other is not None and _netns(other) == _netns(w):
+                return name
+        return None
     linked = w.links.get(host or "")
     for name in daemons:
-        if name == w.name:
-            continue
         other = workloads.get(name)
-        if linked == name or (host and other is not None and host in other.aliases):
+        if name != w.name and (linked == name or (other is not None and host in other.aliases)):
             return name
-    if w.origin != "live" and host in _PLANNED_LOCAL and w.netns in daemons:
-        return w.netns
     return None
 
 
@@ -51,7 +60,7 @@ def client_subject(w: Workload, image: ImageFacts, daemons: Mapping[str, Subject
         w.env_values(), official_image=image.official,
         has_file=lambda path: covering(w.mounts or (), path) is not None)
     live = w.origin == "live"
-    subject = header("client", f"{w.id}#client" if live else w.id, w)
+    subject = header("client", f"{w.id}#client", w)
     subject.update({
         "docker_host": redact_text(docker_host) if live else docker_host,
         "scheme": docker_host.split("://", 1)[0] if "://" in docker_host else None,
@@ -69,8 +78,7 @@ def client_subject(w: Workload, image: ImageFacts, daemons: Mapping[str, Subject
         "tls_agrees": None,
         "mismatch": None,
     })
-    if not live:
-        subject.update(_waits(w, target, daemon))
+    subject.update(_waits(w, target, daemon))
     subject["locations"]["docker_host"] = w.env_location("DOCKER_HOST").to_json()
     if "depends_on" in w.locations:
         subject["locations"]["depends_on"] = w.location("depends_on").to_json()
@@ -79,9 +87,12 @@ def client_subject(w: Workload, image: ImageFacts, daemons: Mapping[str, Subject
 
 def _waits(w: Workload, target: str, daemon: Subject) -> dict[str, Any]:
     """Whether the client waits until the daemon answers (depends_on service_healthy on
-    a daemon whose healthcheck asks dockerd)."""
-    condition = w.depends_on.get(target)
+    a daemon whose healthcheck asks dockerd); None when the source cannot say."""
     check = daemon.get("healthcheck")
+    if w.depends_on is None:
+        return {"depends_on_condition": None, "daemon_healthcheck": check,
+                "waits_for_daemon": None}
+    condition = w.depends_on.get(target)
     asks_daemon = bool(check and "docker" in check and not check.startswith("NONE"))
     return {
         "depends_on_condition": condition,

@@ -187,7 +187,7 @@ def test_other_subject_facts(report: Report, live_report: Report) -> None:
     assert (portainer["host_socket"], portainer["read_only"]) == (True, True)
     assert _facts(portainer)["Socket.host socket"] == "yes"
     assert _facts(portainer)["Socket.read only"] == "yes"
-    runner = subject(report, "gitlab-runner-broken/runner")
+    runner = subject(report, "gitlab-runner-broken/runner#client")
     assert _facts(runner)["Client.DOCKER_HOST"] == runner["docker_host"]
     assert runner["mismatch"]
     assert _facts(runner)["Client.mismatch"] == runner["mismatch"]
@@ -212,7 +212,7 @@ def test_evidence_rows() -> None:
 
 
 def test_subjects_of_several_compose_projects_are_grouped(report: Report) -> None:
-    runner = subject(report, "gitlab-runner-broken/runner")
+    runner = subject(report, "gitlab-runner-broken/runner#client")
     dind = subject(report, "gitlab-runner-broken/dind")
     portainer = subject(report, "socket-mount/portainer#volumes[0]")
     target = Target(kind="compose", name="examples", subjects=(runner, portainer, dind))
