@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 DAEMON_PROGRAMS = {"dockerd", "dockerd-entrypoint.sh", "dockerd-rootless.sh",
                    "dockerd-rootless-setuptool.sh", "dind"}
 _SHELLS = {"sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash", "/bin/ash", "/usr/bin/env"}
-_TCP = re.compile(r"^(?:tcp|http|https)://(?P<host>\[[^\]]*\]|[^:/]*)?(?::(?P<port>\d+))?",
-                  re.IGNORECASE)
+_TCP = re.compile(r"^(?:tcp|http|https)://(?:[^@/]*@)?(?P<host>\[[^\]]*\]|[^:/]*)?"
+                  r"(?::(?P<port>\d+))?", re.IGNORECASE)
 
 
 @dataclass(slots=True)

@@ -59,10 +59,9 @@ def client_subject(w: Workload, image: ImageFacts, daemons: Mapping[str, Subject
     expects_tls, reason = client_tls(
         w.env_values(), official_image=image.official,
         has_file=lambda path: covering(w.mounts or (), path) is not None)
-    live = w.origin == "live"
     subject = header("client", f"{w.id}#client", w)
     subject.update({
-        "docker_host": redact_text(docker_host) if live else docker_host,
+        "docker_host": redact_text(docker_host),
         "scheme": docker_host.split("://", 1)[0] if "://" in docker_host else None,
         "host": host,
         "port": port if port is not None else (2376 if expects_tls else 2375),

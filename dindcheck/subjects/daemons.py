@@ -232,8 +232,7 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "storage_driver": driver,
         "tls": tls,
         "mtu": args.mtu,
-        "registry_mirrors": [redact_text(m) for m in args.registry_mirrors]
-        if w.origin == "live" else args.registry_mirrors,
+        "registry_mirrors": [redact_text(m) for m in args.registry_mirrors],
         "legacy_daemon_subcommand": args.legacy_daemon_subcommand,
         "published_ports": ports,
         "engine_version": (inner or {}).get("version") or image.version,

@@ -55,3 +55,17 @@ def test_waiting_is_unknown_where_the_source_cannot_say(depends_on: dict[str, st
     found = client_of("compose", "tcp://docker:2376", depends_on=depends_on)
     assert found is not None
     assert found["waits_for_daemon"] is waits
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+def test_credentials_in_addresses_never_reach_a_subject(origin: str) -> None:
+    dind = Workload(name="dind", id="p/dind", origin=origin, image="docker:27-dind",
+                    command=("--registry-mirror", "https://bob:hunter2@mirror.example"),
+                    aliases=frozenset({"docker"}))
+    app = Workload(name="app", id="p/app", origin=origin, image="alpine", environment={
+        "DOCKER_HOST": EnvVar(value="tcp://bob:hunter2@docker:2376")})
+    subjects = build_subjects(Setup(kind="k", name="p", origin=origin, workloads=(dind, app)))
+    text = repr(subjects)
+    assert "hunter2" not in text
+    assert "mirror.example" in text
+    assert "docker:2376" in text
