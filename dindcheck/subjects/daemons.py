@@ -272,7 +272,6 @@ def engine_daemon_subject(w: Workload) -> Subject:
     inner = dict(obs.inner) if obs and obs.inner is not None else {}
     subject = header("daemon", w.id, w)
     endpoint = w.engine.url
-    subject.pop("suppress", None)
     subject.update({
         "notes": list(w.notes),
         "detected_by": "engine",

@@ -7,18 +7,16 @@ from dindcheck.workload import Host, Workload
 
 
 def header(kind: str, subject_id: str, workload: Workload) -> Subject:
-    subject: Subject = {
+    return {
         "kind": kind,
         "id": subject_id,
         "name": workload.name,
         "origin": workload.origin,
         "project": workload.project,
+        "suppress": list(workload.suppress),
         "notes": [],
         "locations": {"subject": workload.location("subject").to_json()},
     }
-    if workload.origin != "live":
-        subject["suppress"] = list(workload.suppress)
-    return subject
 
 
 def host_subject(host: Host, origin: str) -> Subject:

@@ -69,3 +69,11 @@ def test_credentials_in_addresses_never_reach_a_subject(origin: str) -> None:
     assert "hunter2" not in text
     assert "mirror.example" in text
     assert "docker:2376" in text
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+def test_every_subject_carries_its_suppressions(origin: str) -> None:
+    dind = Workload(name="dind", id="p/dind", origin=origin, image="docker:27-dind",
+                    suppress=("DIND007",))
+    (daemon,) = build_subjects(Setup(kind="k", name="p", origin=origin, workloads=(dind,)))
+    assert daemon["suppress"] == ["DIND007"]
