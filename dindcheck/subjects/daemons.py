@@ -241,11 +241,10 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "clients": [],
         "inner": inner,
         "state": obs.state.to_json() if obs and obs.state else None,
+        "observed_command": redact_argv(list(obs.daemon_argv))
+        if obs and obs.daemon_argv else None,
+        "environment": docker_env(w.env_values()),
     })
-    if w.origin == "live":
-        subject["observed_command"] = redact_argv(list(obs.daemon_argv)) \
-            if obs and obs.daemon_argv else None
-        subject["environment"] = docker_env(w.env_values())
     locations = subject["locations"]
     locations["data_root"] = root_location or locations["subject"]
     keys = _LIVE_LOCATION_KEYS if w.origin == "live" else _LOCATION_KEYS

@@ -77,3 +77,15 @@ def test_every_subject_carries_its_suppressions(origin: str) -> None:
                     suppress=("DIND007",))
     (daemon,) = build_subjects(Setup(kind="k", name="p", origin=origin, workloads=(dind,)))
     assert daemon["suppress"] == ["DIND007"]
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+def test_daemons_show_their_docker_variables_redacted(origin: str) -> None:
+    dind = Workload(name="dind", id="p/dind", origin=origin, image="docker:27-dind",
+                    environment={"DOCKER_TLS_CERTDIR": EnvVar(value="/certs"),
+                                 "DOCKER_AUTH_CONFIG": EnvVar(value='{"auths": {}}'),
+                                 "AWS_SECRET_ACCESS_KEY": EnvVar(value="hunter2")})
+    (daemon,) = build_subjects(Setup(kind="k", name="p", origin=origin, workloads=(dind,)))
+    assert daemon["environment"] == {"DOCKER_AUTH_CONFIG": "<redacted>",
+                                     "DOCKER_TLS_CERTDIR": "/certs"}
+    assert daemon["observed_command"] is None
