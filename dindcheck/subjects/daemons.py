@@ -136,8 +136,7 @@ def _storage_driver(w: Workload, args: DaemonArgs,
         location = w.location("daemon_json").to_json()
     else:
         configured, via = None, None
-        if w.origin == "live":
-            location = data_root_location
+        location = data_root_location  # the daemon chooses by what lies under its data root
     inner = obs.inner if obs else None
     return ({"configured": configured, "configured_via": via, "expected": None,
              "observed": (inner or {}).get("driver")}, location)
@@ -176,24 +175,22 @@ def _tls(w: Workload, image: ImageFacts, detection: Detection,
 
 
 def _tls_location(w: Workload, tls: dict[str, Any], published: bool) -> dict[str, Any]:
-    if w.origin == "live":
-        if tls["plaintext_published"]:
-            return w.location("ports").to_json()
-        return w.location("environment" if w.env("DOCKER_TLS_CERTDIR") is not None
-                          else "command").to_json()
-    location: dict[str, Any] = {}
-    if "DOCKER_TLS_CERTDIR" in w.environment:
-        location = w.env_location("DOCKER_TLS_CERTDIR").to_json()
-    elif "command" in w.locations:
-        location = w.location("command").to_json()
+    """Where the TLS mode is decided or exposed: a published plaintext port, the host's
+    network, ``DOCKER_TLS_CERTDIR``, the command (empty: the workload itself)."""
     if published and "ports" in w.locations:
-        location = w.location("ports").to_json()
-    return location
+        return w.location("ports").to_json()
+    if tls["plaintext_published"] and w.host_network and "network_mode" in w.locations:
+        return w.location("network_mode").to_json()
+    if "DOCKER_TLS_CERTDIR" in w.environment:
+        return w.env_location("DOCKER_TLS_CERTDIR").to_json()
+    if "command" in w.locations:
+        return w.location("command").to_json()
+    return {}
 
 
+# The keys a daemon finding may point at, when the source recorded where they are.
 _LOCATION_KEYS = ("privileged", "image", "runtime", "network_mode", "ports", "healthcheck",
-                  "replicas")
-_LIVE_LOCATION_KEYS = (*_LOCATION_KEYS, "command", "state")
+                  "replicas", "command", "state")
 
 
 def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | None:
@@ -247,8 +244,7 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
     })
     locations = subject["locations"]
     locations["data_root"] = root_location or locations["subject"]
-    keys = _LIVE_LOCATION_KEYS if w.origin == "live" else _LOCATION_KEYS
-    for key in keys:
+    for key in _LOCATION_KEYS:
         if key in w.locations:
             locations[key] = w.location(key).to_json()
     if driver_location:

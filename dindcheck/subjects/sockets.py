@@ -63,10 +63,9 @@ def _socket_subject(w: Workload, image: ImageFacts, mount: Mount, engine: str,
         subject["running"] = obs.state.running
     locations = subject["locations"]
     locations["mount"] = mount.location.to_json() if mount.location else {}
-    if w.origin == "live":
-        for key in ("image", "privileged"):
-            if key in w.locations:
-                locations[key] = w.location(key).to_json()
+    for key in ("image", "privileged"):
+        if key in w.locations:
+            locations[key] = w.location(key).to_json()
     return subject
 
 
