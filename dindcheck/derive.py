@@ -73,7 +73,7 @@ def _sharing(daemons: list[Subject]) -> None:
             # likely died on the lock); two stopped daemons share nothing right now.
             if any(_alive(d) is not False for d in group):
                 shared_with = [d["name"] for d in group if d is not daemon]
-            if replicas > 1 and not key.startswith("anonymous:"):
+            if replicas > 1 and not (data_root.get("mount") or {}).get("per_instance"):
                 shared_with.append(f"{replicas} replicas of {daemon['name']}")
         data_root["shared_with"] = sorted(set(shared_with))
         data_root["shared"] = bool(shared_with) and (

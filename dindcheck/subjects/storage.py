@@ -18,7 +18,8 @@ def mount_block(mount: Mount) -> dict[str, Any]:
     """The fact model's ``mount`` block of one mount."""
     block: dict[str, Any] = {"type": mount.kind, "source": mount.source,
                              "target": mount.target, "share_key": mount.storage,
-                             "persistent": mount.persistent, "read_only": mount.read_only}
+                             "persistent": mount.persistent, "read_only": mount.read_only,
+                             "per_instance": mount.per_instance}
     if mount.driver:
         block["driver"] = mount.driver
     if mount.into_outer_root:
@@ -37,7 +38,7 @@ def _borrowed(w: Workload, path: str, setup: Setup) -> tuple[dict[str, Any] | No
             continue
         block = {"type": "volumes_from", "source": entry.workload, "target": mount.target,
                  "share_key": mount.storage, "persistent": mount.kind in (VOLUME, BIND),
-                 "read_only": entry.read_only}
+                 "read_only": entry.read_only, "per_instance": mount.per_instance}
         return block, entry.location.to_json() if entry.location else {}
     return None, {}
 
@@ -60,7 +61,8 @@ def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
                 path == default_data_root(image.family)
             kind = _SYSBOX if sysbox else _IMAGE_VOLUME if declares else _LAYER
             block = {"type": kind, "source": None, "target": path if declares else None,
-                     "share_key": None, "persistent": kind == _SYSBOX, "read_only": False}
+                     "share_key": None, "persistent": kind == _SYSBOX, "read_only": False,
+                     "per_instance": True}
             location = w.location("volumes", "image").to_json()
     obs = w.observation
     inner = obs.inner if obs else None

@@ -32,7 +32,7 @@ def test_daemon_facts_of_the_good_example() -> None:
     assert daemon["data_root"]["mount"] == {
         "type": "volume", "source": "docker-data", "target": "/var/lib/docker",
         "share_key": "volume:dind-good-tls_docker-data", "persistent": True,
-        "read_only": False}
+        "read_only": False, "per_instance": False}
     assert daemon["storage_driver"]["expected"] == "overlay2"
     assert (daemon["tls"]["mode"], daemon["tls"]["tcp_ports"]) == ("tls", [2376])
     assert daemon["clients"] == ["build"]
