@@ -122,6 +122,7 @@ class _Reader:
         self.reading = reading
         self.state = state
         self.unexported: dict[str, str] = {}
+        self.run_variables: set[str] = set()
         self.nesting = nesting
 
     def note(self, word: Word, message: str) -> None:
@@ -129,6 +130,10 @@ class _Reader:
 
     def problem(self, word: Word, message: str) -> None:
         self.reading.problems.append(Located(*self.locate(word.start), message))
+
+    def holds_run(self, text: str) -> bool:
+        """Whether a word expands a variable that was given a docker run line."""
+        return any(f"${name}" in text or f"${{{name}}}" in text for name in self.run_variables)
 
     # ------------------------------------------------------------------ commands
 
@@ -152,10 +157,10 @@ class _Reader:
                     self.state.pop(word.text, None)
                     self.unexported.pop(word.text, None)
             return
-        if name == "eval":
-            if any("docker" in w.text for w in words[i + 1:]):
-                self.note(head, "a command run through eval is built when the script runs: "
-                                "not read")
+        if name == "eval" or (head.expands and not words[i + 1:]):
+            if any("docker" in w.text or self.holds_run(w.text) for w in words[i:]):
+                self.note(head, "a command built when the script runs (eval, or a command "
+                                "in a variable): not read")
             return
         if name in _SHELLS and not head.expands:
             self.shell_c(words, i, inside)
@@ -208,6 +213,7 @@ class _Reader:
             if found and "$(" not in value[:found.start()] and "`" not in value[:found.start()]:
                 self.note(word, f"a docker run line kept in the variable {name} is run "
                                 "through an expansion: not read")
+                self.run_variables.add(name)
             if track and name in _ENDPOINT_VARIABLES:
                 if exported or name in self.state:
                     self.state[name] = value

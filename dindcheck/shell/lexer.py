@@ -154,7 +154,8 @@ class _Lexer:
                 i += 2 if text.startswith(("&&", "||", ";;", "|&"), i) else 1
                 continue
             word, i = self.word_at(i, end, depth)
-            words.append(word)
+            if word.text or word.quoted:
+                words.append(word)
         finish()
         if heredocs:
             self.skip_heredocs(end, end, heredocs)
@@ -175,6 +176,7 @@ class _Lexer:
         """Skip a redirection and its target; a here-document's body is skipped at the
         end of the line. A file-descriptor number written just before it goes too."""
         text = self.text
+        at = i
         m = _REDIRECT.match(text, i, end)
         op = m.group() if m else text[i]
         if words and words[-1].end == i and words[-1].text.isdigit() and not words[-1].quoted:
@@ -188,7 +190,7 @@ class _Lexer:
                 i += 1
             return i
         if i >= end or text[i] in "\n;&|()<>":
-            self.out.problems.append(Note(i, f"redirection {op!r} without a target"))
+            self.out.problems.append(Note(at, f"redirection {op!r} without a target"))
             return i
         target, j = self.word_at(i, end, depth)
         if op in ("<<", "<<-"):
@@ -248,7 +250,8 @@ class _Lexer:
                 if i + 1 >= end:
                     self.out.notes.append(Note(i, "'\\' at the end of the text"))
                     i += 1
-                elif text[i + 1] == "\n":
+                    continue
+                if text[i + 1] == "\n":
                     i += 2
                 else:
                     parts.append(text[i + 1])

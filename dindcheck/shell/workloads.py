@@ -170,7 +170,7 @@ class _Builder:
         flag = self.last(name)
         if flag is None or flag.value is None:
             return None
-        self.mark(key, flag.value_word or flag.word)
+        self.mark(key, flag.word)
         return self.naming.subst(flag.value)
 
     def last(self, name: str) -> Flag | None:
