@@ -22,6 +22,7 @@ from dindcheck.shell.lexer import Command, Word, lex, unquote
 from dindcheck.shell.positions import Located, Locator, MappedLocator, TextLocator
 
 MAX_NESTING = 6  # `sh -c` within `docker exec` within `sh -c` …
+MAX_RUNS = 5_000  # run lines read from one text; real files have a handful
 _ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\+?=")
 _BARE_VARIABLE = re.compile(r"^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[^}]*\}|@|\*)$")
 _RUN_TEXT = re.compile(r"\bdocker\s+(?:container\s+)?(?:run|create)\b")
@@ -99,6 +100,11 @@ def read_script(text: str, locate: Locator | None = None,
     state = {k: v for k, v in (environ or {}).items() if k in _ENDPOINT_VARIABLES}
     _read(text, locate or TextLocator(text), reading, state, None, 0)
     reading.runs.sort(key=lambda r: r.where(r.docker))
+    if len(reading.runs) > MAX_RUNS:
+        line, column = reading.runs[MAX_RUNS].where(reading.runs[MAX_RUNS].docker)
+        reading.notes.append(Located(line, column, f"{len(reading.runs)} docker run lines: "
+                                                   f"the first {MAX_RUNS} are read"))
+        del reading.runs[MAX_RUNS:]
     return reading
 
 

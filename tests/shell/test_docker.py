@@ -55,7 +55,8 @@ def flags(run: DockerRun) -> list[tuple[str, str | None]]:
 )
 def test_finds_the_image(text: str, image: str, args: list[str]) -> None:
     run = only_run(text)
-    assert run.image is not None and run.image.text == image
+    assert run.image is not None
+    assert run.image.text == image
     assert [a.text for a in run.args] == args
 
 
@@ -149,7 +150,8 @@ def test_locations_point_at_the_words() -> None:
     run = only_run(text)
     assert run.where(run.docker) == (2, 8)
     assert run.where(run.flags[0].word) == (3, 5)
-    assert run.image is not None and run.where(run.image) == (3, 18)
+    assert run.image is not None
+    assert run.where(run.image) == (3, 18)
 
 
 def test_locations_inside_sh_c_point_into_the_string() -> None:

@@ -74,9 +74,11 @@ def mount_facts(m: Mount) -> tuple[str, str, str | None, bool, bool, bool]:
 )
 def test_mounts(flag: str, expected: tuple[object, ...]) -> None:
     w = one(f"docker run --name d {flag} docker:dind")
-    assert w.mounts is not None and len(w.mounts) == 1
+    assert w.mounts is not None
+    assert len(w.mounts) == 1
     assert mount_facts(w.mounts[0]) == expected
-    assert w.mounts[0].location is not None and w.mounts[0].location.column == 21
+    assert w.mounts[0].location is not None
+    assert w.mounts[0].location.column == 21
 
 
 @pytest.mark.parametrize(
@@ -112,10 +114,12 @@ def test_a_dind_line_becomes_a_workload() -> None:
         True, ("SYS_ADMIN",), ("seccomp=unconfined",), "sysbox-runc")
     assert (w.network_mode, w.host_network, w.netns) == ("ci", False, None)
     assert w.aliases == {"docker", "dind"}
-    assert w.env("DOCKER_TLS_CERTDIR") == "/certs" and "X" in w.environment
+    assert w.env("DOCKER_TLS_CERTDIR") == "/certs"
+    assert "X" in w.environment
     assert w.env("X") is None
     assert w.env_location("DOCKER_TLS_CERTDIR").line == 2
-    assert w.replicas == 1 and w.entrypoint is None
+    assert w.replicas == 1
+    assert w.entrypoint is None
     assert {k: (v.line, v.column) for k, v in w.locations.items()
             if k in ("subject", "privileged", "image", "command", "runtime", "network_mode",
                      "ports", "--restart")} == {
@@ -152,7 +156,8 @@ def test_references_resolve_between_lines_of_one_file() -> None:
               "docker:cli\n"
               "docker run --volumes-from elsewhere img\n")
     client = ws[2]
-    assert ws[1].volumes_from[0].workload == "certs" and ws[1].volumes_from[0].read_only
+    assert ws[1].volumes_from[0].workload == "certs"
+    assert ws[1].volumes_from[0].read_only
     assert client.links == {"docker": "dind"}
     assert [v.workload for v in client.volumes_from] == ["dind"]
     assert client.netns == "dind"
@@ -174,7 +179,8 @@ def test_a_reused_name_resolves_to_the_nearest_line_before() -> None:
 def test_two_daemons_on_one_volume_share_its_storage() -> None:
     ws = read("docker run -d --privileged -v cache:/var/lib/docker docker:dind\n"
               "docker run -d --privileged -v cache:/var/lib/docker docker:dind\n")
-    assert ws[0].mounts is not None and ws[1].mounts is not None
+    assert ws[0].mounts is not None
+    assert ws[1].mounts is not None
     assert ws[0].mounts[0].storage == ws[1].mounts[0].storage == "volume:cache"
     assert ws[0].name != ws[1].name
 
@@ -182,7 +188,8 @@ def test_two_daemons_on_one_volume_share_its_storage() -> None:
 def test_anonymous_volumes_are_per_container() -> None:
     ws = read("docker run -d -v /var/lib/docker docker:dind\n"
               "docker run -d -v /var/lib/docker docker:dind\n")
-    assert ws[0].mounts is not None and ws[1].mounts is not None
+    assert ws[0].mounts is not None
+    assert ws[1].mounts is not None
     assert ws[0].mounts[0].storage != ws[1].mounts[0].storage
 
 
