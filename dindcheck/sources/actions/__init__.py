@@ -1,0 +1,1 @@
+"""GitHub Actions workflows: job containers, service containers, ``docker run`` steps."""

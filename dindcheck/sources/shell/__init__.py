@@ -1,0 +1,1 @@
+"""Shell files (scripts, Makefiles, Jenkinsfiles, Markdown): their ``docker run`` lines."""

@@ -1,0 +1,111 @@
+"""The shell in a Jenkinsfile: the strings of its ``sh`` steps.
+
+``sh 'cmd'``, ``sh "cmd"``, ``sh '''…'''``, ``sh \"\"\"…\"\"\"``, ``sh(…)`` and the named
+form ``sh script: '…', label: '…'``. Groovy's escapes are undone (``\\$`` is a ``$`` for
+the shell); GString interpolations (``${env.X}``, ``$X``) are kept as written, like
+shell variables. Comments and other strings are skipped, so a ``sh`` inside them is
+not a step. A step whose script is not a string literal is noted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_TOKEN = re.compile(r"//|/\*|'''|\"\"\"|'|\"|\bsh\b")
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "\\": "\\", "'": "'",
+            '"': '"', "$": "$"}
+_NAMED_ARG = re.compile(r"\s*\(?\s*[A-Za-z_]\w*\s*:")
+_SCRIPT_ARG = re.compile(r"\bscript\s*:\s*")
+_STEP_END = re.compile(r"\)|\n\s*\n|\}")
+
+
+@dataclass(slots=True)
+class Steps:
+    """The ``sh`` scripts as one shell text (one script after another, a newline between)
+    and the file offset of each of its characters; steps that could not be read."""
+
+    text: str = ""
+    offsets: list[int] = field(default_factory=list)
+    unread: list[tuple[int, str]] = field(default_factory=list)
+
+
+def sh_steps(source: str) -> Steps:
+    steps = Steps()
+    parts: list[str] = []
+    i = 0
+    n = len(source)
+    while True:
+        m = _TOKEN.search(source, i)
+        if m is None:
+            break
+        token = m.group()
+        if token == "//":
+            nl = source.find("\n", m.end())
+            i = n if nl < 0 else nl
+        elif token == "/*":
+            close = source.find("*/", m.end())
+            i = n if close < 0 else close + 2
+        elif token != "sh":
+            _, _, i = _string(source, m.start())
+        else:
+            i = _step(source, m.end(), steps, parts)
+    steps.text = "".join(parts)
+    return steps
+
+
+def _step(source: str, i: int, steps: Steps, parts: list[str]) -> int:
+    """Read the script of the ``sh`` step whose arguments start at ``i``."""
+    start = i
+    named = _NAMED_ARG.match(source, i)
+    if named:
+        end_match = _STEP_END.search(source, i)
+        limit = end_match.start() if end_match else len(source)
+        script = _SCRIPT_ARG.search(source, i, limit)
+        if script is None:
+            steps.unread.append((start, "a sh step without a script string: not read"))
+            return i
+        i = script.end()
+    else:
+        while i < len(source) and source[i] in " \t(":
+            i += 1
+    if not source.startswith(("'", '"'), i):
+        if i < len(source) and (source[i].isalpha() or source[i] == "_"):
+            steps.unread.append((i, "a sh step whose script is a variable: not read"))
+        return i
+    text, offsets, end = _string(source, i)
+    if "docker" in text:
+        parts.append(text)
+        steps.offsets.extend(offsets)
+        parts.append("\n")
+        steps.offsets.append(offsets[-1] if offsets else i)
+    return end
+
+
+def _string(source: str, i: int) -> tuple[str, list[int], int]:
+    """A Groovy string literal at ``i``: its text, each character's offset, its end."""
+    quote = source[i:i + 3] if source.startswith(("'''", '"""'), i) else source[i]
+    j = i + len(quote)
+    n = len(source)
+    chars: list[str] = []
+    offsets: list[int] = []
+    single_line = len(quote) == 1
+    while j < n:
+        if source.startswith(quote, j):
+            return "".join(chars), offsets, j + len(quote)
+        c = source[j]
+        if c == "\\" and j + 1 < n:
+            nxt = source[j + 1]
+            if nxt == "\n":
+                j += 2
+                continue
+            chars.append(_ESCAPES.get(nxt, "\\" + nxt))
+            offsets.extend([j + 1] * len(chars[-1]))
+            j += 2
+            continue
+        if c == "\n" and single_line:
+            break
+        chars.append(c)
+        offsets.append(j)
+        j += 1
+    return "".join(chars), offsets, j
