@@ -78,11 +78,12 @@ def install_dclint(prefix: Path) -> Peer | str:
 
 
 def base_files(folder: Path) -> list[str]:
-    """The first file of each project (compose-lint merges the override itself)."""
-    from dindcheck.sources.discover import discover
+    """The first file of each compose project (compose-lint merges the override itself)."""
+    from dindcheck.sources import FILE_SOURCES
+    from dindcheck.sources.walk import walk
 
-    groups, _ = discover([folder])
-    return [str(group[0]) for group in groups]
+    groups, _ = walk([folder], FILE_SOURCES)
+    return [str(files[0]) for kind, files in groups if kind == "compose"]
 
 
 def peer_cmd(peer: Peer, folder: Path) -> list[str]:

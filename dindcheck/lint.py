@@ -1,4 +1,4 @@
-"""The lint pipeline: compose files → projects → subjects → findings."""
+"""The lint pipeline: input files → setups (one per group, by their source) → findings."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 from dindcheck.catalogue import Rule
 from dindcheck.evaluate import evaluate_setup
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, Finding, InputProblem, Report, Target
+from dindcheck.sources import FILE_SOURCES, LoadOptions
 
 # Below this many projects a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 200
@@ -34,23 +35,24 @@ class ProjectResult:
 
 @dataclass(frozen=True, slots=True)
 class LintJob:
-    """What every project of one run is linted with."""
+    """What every group of one run is linted with."""
 
     rules: Sequence[Rule]
-    environ: Mapping[str, str]
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    options: LoadOptions
     keep_subjects: bool = True
 
 
-def lint_project(files: Sequence[Path], job: LintJob) -> ProjectResult:
-    """One project's findings; its subjects only when the job keeps them (the TUI)."""
-    from dindcheck.sources.compose.files import load_project
-    from dindcheck.sources.compose.workloads import setup
+Group = tuple[str, Sequence[Path]]
 
-    project = setup(load_project(files, environ=job.environ, max_file_size=job.max_file_size))
-    result = evaluate_setup(project, job.rules, keep_subjects=job.keep_subjects)
-    return ProjectResult(result.target, result.findings, project.problems, result.suppressed,
-                         project.unresolved, project.notes)
+
+def lint_project(group: Group, job: LintJob) -> ProjectResult:
+    """One group's findings (read by its source); its subjects only when the job keeps
+    them (the TUI)."""
+    kind, files = group
+    setup = FILE_SOURCES[kind].load(files, job.options)
+    result = evaluate_setup(setup, job.rules, keep_subjects=job.keep_subjects)
+    return ProjectResult(result.target, result.findings, setup.problems, result.suppressed,
+                         setup.unresolved, setup.notes)
 
 
 _WORKER_JOB: list[LintJob] = []
@@ -64,13 +66,13 @@ def _init_worker(job: LintJob) -> None:
 _Packed = tuple[Any, ...]
 
 
-def _work(files: Sequence[Path]) -> tuple[ProjectResult, tuple[_Packed, ...]]:
+def _work(group: Group) -> tuple[ProjectResult, tuple[_Packed, ...]]:
     """A worker's result, with findings packed without their rule's texts.
 
     Pickling every finding's rationale, title and references back to the parent cost
     more than the second core saved; the parent takes them from its own rules.
     """
-    result = lint_project(files, _WORKER_JOB[0])
+    result = lint_project(group, _WORKER_JOB[0])
     packed = tuple((f.rule_id, f.severity, f.message, f.subject_kind, f.subject_name,
                     f.subject_id, f.location, f.evidence, f.remediation)
                    for f in result.findings)
@@ -86,23 +88,24 @@ def _unpack(packed: _Packed, rules: Mapping[str, Rule]) -> Finding:
                    rationale=rule.rationale, remediation=fix, references=rule.references)
 
 
-def _results(groups: Sequence[Sequence[Path]], job: LintJob,
-             jobs: int) -> Iterator[ProjectResult]:
+def _results(groups: Sequence[Group], job: LintJob, jobs: int) -> Iterator[ProjectResult]:
     if jobs > 1 and len(groups) >= PARALLEL_THRESHOLD:
         yield from _parallel(groups, job, jobs)
         return
-    for files in groups:
-        yield lint_project(files, job)
+    for group in groups:
+        yield lint_project(group, job)
 
 
-def _parallel(groups: Sequence[Sequence[Path]], job: LintJob,
-              jobs: int) -> Iterator[ProjectResult]:
+def _parallel(groups: Sequence[Group], job: LintJob, jobs: int) -> Iterator[ProjectResult]:
     # Imported here: a one-file lint should not pay for multiprocessing (~10 ms).
+    import importlib
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-
     # Imported before the fork so that each worker does not import them again.
+    for kind in {kind for kind, _ in groups}:
+        for module in FILE_SOURCES[kind].modules:
+            importlib.import_module(module)
 
     context = multiprocessing.get_context("fork")
     chunksize = max(1, len(groups) // (jobs * CHUNKS_PER_WORKER))
@@ -142,19 +145,22 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
          environ: Mapping[str, str] | None = None,
          max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int | None = None,
          keep_subjects: bool = True) -> Report:
-    """Lint PATHs (files or folders); with ``merge_files`` they form one project (``-f``).
+    """Lint PATHs (files or folders); with ``merge_files`` they form one compose project
+    (``-f``).
 
     Reports only count subjects; ``keep_subjects=False`` drops them as each project is
     done (less to pickle back from workers, less to hold).
     """
-    from dindcheck.sources.discover import discover
+    from dindcheck.sources.walk import walk
 
     env = dict(os.environ if environ is None else environ)
     problems: list[InputProblem] = []
+    groups: list[Group]
     if merge_files:
-        groups: list[list[Path]] = [list(paths)]
+        groups = [("compose", list(paths))]
     else:
-        groups, found = discover(paths)
+        found_groups, found = walk(paths, FILE_SOURCES)
+        groups = list(found_groups)
         problems.extend(found)
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     targets: list[Target] = []
@@ -163,7 +169,8 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     unresolved: set[str] = set()
     notes: list[str] = []
     with _gc_paused():
-        job = LintJob(rules, env, max_file_size, keep_subjects)
+        job = LintJob(rules, LoadOptions(environ=env, max_file_size=max_file_size),
+                      keep_subjects)
         for result in _results(groups, job, jobs):
             targets.append(result.target)
             findings.extend(result.findings)
@@ -175,6 +182,6 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
         notes.append("variables without a value were left as written: "
                      + ", ".join(sorted(unresolved)))
     if not groups and not problems:
-        notes.append("no compose files found")
+        notes.append("no input files found")
     return Report(mode="lint", targets=tuple(targets), findings=tuple(findings),
                   errors=tuple(problems), suppressed=suppressed, notes=tuple(notes))

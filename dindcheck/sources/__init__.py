@@ -1,1 +1,76 @@
-"""Sources: one module per input kind, each yielding subjects of the fact model."""
+"""Input sources: each reads one kind of input into setups of workloads.
+
+A file source is a package ``dindcheck/sources/<kind>/`` whose ``SOURCE`` object meets
+:class:`FileSource`: it says which files of a folder it reads (and how they group into
+one setup), whether a file named on the command line is its input, and loads a group.
+:data:`FILE_SOURCES` is the registry, in the order a file is offered to them. The live
+audit (``sources/live``) reads engines, not files, and is called by the audit pipeline.
+
+Nothing outside ``sources/`` knows an input format: the rest of dindcheck sees
+:class:`dindcheck.workload.Setup` values only. Importing this module imports no source's
+reader; each loads its modules when it is first asked to load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from dindcheck.model import DEFAULT_MAX_FILE_SIZE
+from dindcheck.workload import Setup
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    """What every group of one run is loaded with."""
+
+    environ: Mapping[str, str] = field(default_factory=dict)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    root: Path | None = None           # reads stay inside it (None: no limit)
+    allow_outside: bool = False
+    runner_config: Path | None = None  # a GitLab Runner config.toml
+
+
+class FileSource(Protocol):
+    """One kind of input file."""
+
+    @property
+    def kind(self) -> str:
+        """The setup kind it produces (``compose``, ``github-actions``, ...)."""
+        ...
+
+    @property
+    def modules(self) -> tuple[str, ...]:
+        """The modules its loader imports (imported once before a process pool forks)."""
+        ...
+
+    def groups(self, folder: Path, names: Sequence[str]) -> list[list[Path]]:
+        """The groups of files among ``names`` (files of ``folder``, found in a walk)
+        that this source reads; each group is loaded as one setup, in order."""
+        ...
+
+    def recognises(self, path: Path, head: str) -> bool:
+        """Whether a file named on the command line (its first few KiB in ``head``) is
+        this source's input, when no source claims it by its name."""
+        ...
+
+    def load(self, files: Sequence[Path], options: LoadOptions) -> Setup:
+        """One group as a setup; unreadable input becomes its problems, never an error."""
+        ...
+
+
+def _registry() -> dict[str, FileSource]:
+    from dindcheck.sources.actions import SOURCE as ACTIONS
+    from dindcheck.sources.compose import SOURCE as COMPOSE
+    from dindcheck.sources.shell import SOURCE as SHELL
+
+    return {source.kind: source for source in (COMPOSE, ACTIONS, SHELL)}
+
+
+FILE_SOURCES: Mapping[str, FileSource] = _registry()
+
+
+def source(kind: str) -> FileSource:
+    return FILE_SOURCES[kind]

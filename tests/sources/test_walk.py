@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from dindcheck.sources.discover import discover, folder_groups, is_compose_name
+from dindcheck.sources import FILE_SOURCES
+from dindcheck.sources.walk import Group, walk
 
 DATA = Path(__file__).parent / "compose" / "data"
 
@@ -22,71 +23,72 @@ def touch(*names: str) -> None:
         path.write_text("services: {}\n", encoding="utf-8")
 
 
-def as_names(groups: list[list[Path]]) -> list[list[str]]:
-    return [[str(p) for p in group] for group in groups]
+def as_names(groups: list[Group]) -> list[list[str]]:
+    return [[str(p) for p in group] for _, group in groups]
 
 
-@pytest.mark.parametrize(
-    ("names", "expected"),
-    [
-        pytest.param({"compose.yaml", "compose.yml"}, [["compose.yaml"], ["compose.yml"]],
-                     id="compose-yaml-first"),
-        pytest.param({"compose.yml", "docker-compose.yml"},
-                     [["compose.yml"], ["docker-compose.yml"]], id="compose-before-docker"),
-        pytest.param({"docker-compose.yml", "docker-compose.yaml"},
-                     [["docker-compose.yml"], ["docker-compose.yaml"]],
-                     id="docker-compose-yml-first-like-compose-go"),
-        pytest.param({"compose.yaml", "compose.override.yaml"},
-                     [["compose.yaml", "compose.override.yaml"]], id="with-override"),
-        pytest.param({"docker-compose.yml", "docker-compose.override.yml"},
-                     [["docker-compose.yml", "docker-compose.override.yml"]],
-                     id="docker-with-override"),
-        pytest.param({"compose.yaml", "compose.override.yml", "docker-compose.override.yml"},
-                     [["compose.yaml", "compose.override.yml"],
-                      ["docker-compose.override.yml"]], id="first-override-wins"),
-        pytest.param({"compose.override.yml"}, [["compose.override.yml"]],
-                     id="override-without-base-alone"),
-        pytest.param({"compose.yaml", "ci-compose.yml", "Docker-Compose.Prod.YAML", "app.yml",
-                      "compose.json", "notes.txt"},
-                     [["compose.yaml"], ["Docker-Compose.Prod.YAML"], ["ci-compose.yml"]],
-                     id="other-compose-files-alone"),
-        pytest.param(set(), [], id="empty"),
-    ],
-)
-def test_folder_groups(names: set[str], expected: list[list[str]]) -> None:
-    assert as_names(folder_groups(Path(), names)) == expected
+def discover(paths: list[Path]) -> tuple[list[Group], list[object]]:
+    groups, problems = walk(paths, FILE_SOURCES)
+    return groups, list(problems)
 
 
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        pytest.param("compose.yml", True, id="standard"),
-        pytest.param("x.compose.yaml", True, id="infix"),
-        pytest.param("COMPOSE.YML", True, id="case"),
-        pytest.param("compose.yml.bak", False, id="other-ext"),
-        pytest.param("app.yml", False, id="no-compose"),
-    ],
-)
-def test_is_compose_name(name: str, expected: bool) -> None:
-    assert is_compose_name(name) is expected
-
-
-def test_directory_walk_is_recursive_sorted_and_skips_noise() -> None:
+def test_directory_walk_is_recursive_sorted_and_skips_only_vcs_and_caches() -> None:
     touch(
         "repo/compose.yaml", "repo/compose.override.yaml", "repo/z-compose.yml",
         "repo/b/docker-compose.yml", "repo/a/compose.yml", "repo/a/deep/compose.yml",
         "repo/.git/compose.yml", "repo/node_modules/pkg/compose.yml",
-        "repo/.hidden/compose.yml", "repo/a/app.yml",
+        "repo/.devcontainer/compose.yml", "repo/a/app.yml",
     )
     groups, problems = discover([Path("repo")])
     assert problems == []
     assert as_names(groups) == [
         ["repo/compose.yaml", "repo/compose.override.yaml"],
         ["repo/z-compose.yml"],
+        ["repo/.devcontainer/compose.yml"],  # hidden folders hold CI and dev setups
         ["repo/a/compose.yml"],
         ["repo/a/deep/compose.yml"],
         ["repo/b/docker-compose.yml"],
     ]
+
+
+def test_each_file_goes_to_the_source_that_reads_it() -> None:
+    touch("repo/compose.yaml", "repo/.github/workflows/ci.yml", "repo/ci/build.sh",
+          "repo/Makefile", "repo/.github/dependabot.yml", "repo/notes.txt")
+    groups, problems = discover([Path("repo")])
+    assert problems == []
+    assert [(kind, [str(p) for p in files]) for kind, files in groups] == [
+        ("compose", ["repo/compose.yaml"]),
+        ("shell", ["repo/Makefile"]),
+        ("github-actions", ["repo/.github/workflows/ci.yml"]),
+        ("shell", ["repo/ci/build.sh"]),
+    ]
+
+
+@pytest.mark.parametrize(("name", "text", "kind"), [
+    pytest.param("stack.yml", "services:\n  a: {}\n", "compose", id="compose-by-content"),
+    pytest.param("ci.yml", "on: push\njobs:\n  a:\n    runs-on: x\n", "github-actions",
+                 id="workflow-by-content"),
+    pytest.param("run", "#!/bin/sh\ndocker run -d docker:dind\n", "shell", id="shebang"),
+    pytest.param("odd.yaml", "a: 1\n", "compose", id="unknown-yaml-read-as-compose"),
+])
+def test_an_explicit_file_goes_by_content(name: str, text: str, kind: str) -> None:
+    Path(name).write_text(text)
+    groups, problems = discover([Path(name)])
+    assert problems == []
+    assert [(k, [str(p) for p in files]) for k, files in groups] == [(kind, [name])]
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda p: p.write_text("hello\n"), id="unknown-text"),
+    pytest.param(lambda p: os.mkfifo(p), id="fifo"),
+    pytest.param(lambda p: os.symlink("/nonexistent/x", p), id="dangling-symlink"),
+])
+def test_an_explicit_file_nothing_reads_is_a_problem(make: object) -> None:
+    path = Path("input.txt")
+    make(path)  # type: ignore[operator]
+    groups, problems = discover([path])
+    assert groups == []
+    assert [p.path for p in problems] == [str(path)]  # type: ignore[attr-defined]
 
 
 def test_explicit_files_and_missing_paths() -> None:

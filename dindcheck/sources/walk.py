@@ -1,0 +1,151 @@
+"""Find the inputs under the paths given on the command line, each with the source that
+reads it, grouped as the source loads them.
+
+A folder is walked (depth first, sorted; hidden folders too, since CI configuration lives
+in ``.github``, ``.gitlab``, ``.devcontainer``; version-control and cache folders are
+skipped); in each folder every file source is offered the files the sources before it
+did not take. A file named on the command line goes to the source that claims its name,
+else to the first that recognises its content.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from dindcheck.model import InputProblem
+from dindcheck.sources import FileSource
+
+SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox",
+                          ".nox", ".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+HEAD_BYTES = 16 * 1024
+FALLBACK = "compose"  # an unrecognised YAML file named on the command line
+
+Group = tuple[str, list[Path]]
+
+
+def walk(paths: Sequence[Path], sources: Mapping[str, FileSource],
+         ) -> tuple[list[Group], list[InputProblem]]:
+    """Groups to load (source kind, files) and the paths that cannot be read.
+
+    Each file appears in at most one group.
+    """
+    walker = _Walker(sources)
+    for path in paths:
+        if path.is_dir():
+            walker.walk(path)
+        elif path.exists() or path.is_symlink():
+            walker.explicit(path)
+        else:
+            walker.problems.append(InputProblem(path=str(path),
+                                                message="no such file or directory"))
+    return walker.groups, walker.problems
+
+
+class _Walker:
+    def __init__(self, sources: Mapping[str, FileSource]) -> None:
+        self.sources = sources
+        self.groups: list[Group] = []
+        self.problems: list[InputProblem] = []
+        self.seen: set[str] = set()
+        self.visited: set[tuple[int, int]] = set()
+
+    def add(self, kind: str, group: list[Path]) -> None:
+        """Add a group unless its first file is already in one; drop repeated files."""
+        keys = [os.path.abspath(p) for p in group]
+        if keys[0] in self.seen:
+            self.seen.update(keys)
+            return
+        fresh = [p for p, k in zip(group, keys, strict=True) if k not in self.seen]
+        self.seen.update(keys)
+        self.groups.append((kind, fresh))
+
+    def claim(self, folder: Path, names: list[str]) -> list[str]:
+        """Offer ``names`` to every source in turn; the names nobody took."""
+        left = list(names)
+        for kind, source in self.sources.items():
+            if not left:
+                break
+            for group in source.groups(folder, left):
+                self.add(kind, group)
+                taken = {p.name for p in group}
+                left = [n for n in left if n not in taken]
+        return left
+
+    def explicit(self, path: Path) -> None:
+        if not self.claim(path.parent, [path.name]):
+            return
+        head = _head(path)
+        if head is None:
+            self.problems.append(InputProblem(path=str(path), message=(
+                "not a regular file" if path.exists() else "broken symbolic link")))
+            return
+        for kind, source in self.sources.items():
+            if source.recognises(path, head):
+                self.add(kind, [path])
+                return
+        if path.suffix.lower() in (".yml", ".yaml") and FALLBACK in self.sources:
+            self.add(FALLBACK, [path])
+            return
+        kinds = ", ".join(self.sources)
+        self.problems.append(InputProblem(path=str(path), message=(
+            f"not an input dindcheck reads ({kinds}): nothing was checked")))
+
+    def walk(self, root: Path) -> None:
+        """Symlinked folders are followed, each real folder once (no symlink loops)."""
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                st = folder.stat()
+                if (st.st_dev, st.st_ino) in self.visited:
+                    continue
+                self.visited.add((st.st_dev, st.st_ino))
+                with os.scandir(folder) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as exc:
+                self.problems.append(InputProblem(
+                    path=str(folder), message=f"cannot read directory: {exc.strerror or exc}"))
+                continue
+            files: list[str] = []
+            subdirs: list[Path] = []
+            for entry in entries:
+                if _is_dir(entry):
+                    if entry.name not in SKIPPED_DIRS:
+                        subdirs.append(folder / entry.name)
+                elif _is_file(entry):
+                    files.append(entry.name)
+            self.claim(folder, files)
+            stack.extend(reversed(subdirs))
+
+
+def _head(path: Path) -> str | None:
+    """The first bytes of a regular file as text (None: not a regular file)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, HEAD_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
