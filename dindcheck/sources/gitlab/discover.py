@@ -20,6 +20,8 @@ RUNNER_CONFIG_NAMES = ("config.toml",)
 _PIPELINE_KEYWORDS = frozenset({"stages", "include", "workflow", "default", "before_script",
                                 "after_script"})
 _JOB_KEYWORDS = frozenset({"script", "extends", "trigger", "stage", "run"})
+# A hidden key (``.name``) holding these is a job template.
+_TEMPLATE_KEYWORDS = _JOB_KEYWORDS | {"image", "services", "variables", "before_script"}
 _OTHER_FORMATS = frozenset({"apiVersion", "kind", "on", "jobs", "runs-on", "x-dindcheck",
                             "volumes", "networks", "secrets", "configs", "name"})
 MAX_ROOT_SEARCH = 40
@@ -43,8 +45,9 @@ def is_runner_config_name(name: str) -> bool:
 
 def looks_like_pipeline(data: Any) -> bool:
     """Whether loaded YAML reads as a GitLab CI file: a GitLab-only top-level keyword, a
-    job (a mapping with ``script``, ``extends``, ``trigger``...), or a list of ``services``
-    (compose's ``services`` is a mapping)."""
+    job (a mapping with ``script``, ``extends``, ``trigger``...), a template (``.name``
+    with ``image``, ``services``, ``variables``...), or a list of ``services`` (compose's
+    ``services`` is a mapping)."""
     if not isinstance(data, Mapping) or not data:
         return False
     keys = set(data)
@@ -55,8 +58,9 @@ def looks_like_pipeline(data: Any) -> bool:
         return False
     if keys & _PIPELINE_KEYWORDS or isinstance(services, list):
         return True
-    return any(isinstance(value, Mapping) and (set(value) & _JOB_KEYWORDS)
-               for key, value in data.items() if key not in _OTHER_FORMATS)
+    return any(isinstance(value, Mapping) and (set(value) & (
+        _TEMPLATE_KEYWORDS if str(key).startswith(".") else _JOB_KEYWORDS))
+        for key, value in data.items() if key not in _OTHER_FORMATS)
 
 
 def looks_like_runner_config(data: Any) -> bool:

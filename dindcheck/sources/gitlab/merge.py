@@ -26,7 +26,7 @@ def copy_dict(source: PosDict) -> PosDict:
 
 def deep_merge(base: PosDict, over: PosDict, sink: Collector) -> PosDict:
     """``over`` on top of ``base``; the result carries ``over``'s own mark."""
-    sink.spend(len(over) + 1, over.mark)
+    sink.spend(len(base) + len(over) + 1, over.mark)
     out = copy_dict(base)
     out.mark = over.mark or base.mark
     for key, value in over.items():

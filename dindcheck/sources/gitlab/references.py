@@ -40,9 +40,13 @@ class _Resolver:
         return found
 
     def value(self, node: Any, mark: Mark | None) -> Any:
-        if tag_of(node) == REFERENCE:
-            return self.reference(node, mark)
         if isinstance(node, Tagged) and node.tag == REFERENCE:
+            self.sink.problem("!reference must be a list of names, like [.job, script]",
+                              node.mark or mark)
+            return None
+        if isinstance(node, PosList) and node.tag == REFERENCE:
+            return self.reference(node, mark)
+        if isinstance(node, PosDict) and node.tag == REFERENCE:
             self.sink.problem("!reference must be a list of names, like [.job, script]",
                               node.mark or mark)
             return None

@@ -45,7 +45,8 @@ def test_nested_includes_are_relative_to_the_repository_root(repo: Writer) -> No
         "ci__sub__second.yml": "job: {script: [x]}\n",
     })
     data, sink, _, _ = read(root)
-    assert "job" in data and not sink.problems
+    assert "job" in data
+    assert not sink.problems
 
 
 @pytest.mark.parametrize(("pattern", "found"), [
@@ -110,8 +111,8 @@ def test_include_problems_are_located(repo: Writer, files: dict[str, str], messa
     assert problem.line == line
 
 
-def test_include_through_a_symlink_out_of_the_tree_is_refused(repo: Writer,
-                                                              tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_include_through_a_symlink_out_of_the_tree_is_refused(
+        repo: Writer, tmp_path_factory: pytest.TempPathFactory) -> None:
     outside = tmp_path_factory.mktemp("outside") / "secret.yml"
     outside.write_text("leak: {script: [x]}\n")
     root = repo(**{".gitlab-ci.yml": "include: link.yml\n"})

@@ -44,8 +44,10 @@ def test_extends_deep_merges_mappings_and_replaces_lists(repo: Writer) -> None:
     assert env(job) == {"A": "base", "B": "middle", "C": "job"}
     assert [s.name for s in job.services] == ["docker:28-dind"]
     assert [line.text for line in job.script] == ["job"]
-    assert job.image is not None and job.image.name == "docker:27"
-    assert job.image.location is not None and job.image.location.line == 2
+    assert job.image is not None
+    assert job.image.name == "docker:27"
+    assert job.image.location is not None
+    assert job.image.location.line == 2
     assert job.variable("B").location.line == 8  # type: ignore[union-attr]
     assert not p.problems
 
@@ -72,7 +74,8 @@ def test_hidden_and_trigger_jobs(repo: Writer) -> None:
     """)
     found = jobs(p)
     assert sorted(found) == ["build", "deploy"]
-    assert found["deploy"].trigger and not found["build"].trigger
+    assert found["deploy"].trigger
+    assert not found["build"].trigger
 
 
 def test_default_and_old_globals_apply_to_jobs_that_do_not_set_them(repo: Writer) -> None:
@@ -96,10 +99,13 @@ def test_default_and_old_globals_apply_to_jobs_that_do_not_set_them(repo: Writer
     assert found["a"].image.name == "docker:27"  # type: ignore[union-attr]
     assert [s.name for s in found["a"].services] == ["postgres:16"]
     assert [line.text for line in found["a"].script] == ["docker info", "x"]
-    assert found["b"].image.name == "alpine" and found["b"].services == ()  # type: ignore[union-attr]
-    assert found["c"].image is None and env(found["c"]) == {"H": "global"}
+    assert found["b"].image.name == "alpine"
+    assert found["b"].services == ()
+    assert found["c"].image is None
+    assert env(found["c"]) == {"H": "global"}
     assert [line.text for line in found["c"].script] == ["docker info", "x"]
-    assert found["d"].image is None and env(found["d"]) == {}
+    assert found["d"].image is None
+    assert env(found["d"]) == {}
 
 
 def test_references_resolve_nested_and_flatten_into_lists(repo: Writer) -> None:
@@ -234,7 +240,8 @@ def test_script_facts(repo: Writer) -> None:
         plain: {script: [make]}
     """)
     job = jobs(p)["job"]
-    assert job.facts.uses_docker and job.facts.waits_for_daemon
+    assert job.facts.uses_docker
+    assert job.facts.waits_for_daemon
     assert job.facts.wait_location.line == 6  # type: ignore[union-attr]
     assert [(n, v, loc.line) for n, v, loc in job.facts.exports] == [  # type: ignore[union-attr]
         ("DOCKER_HOST", None, 3), ("DOCKER_TLS_CERTDIR", "/certs", 10)]

@@ -45,10 +45,12 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_docker_runner(tmp_path: Path) -> None:
     config = load_runner_config(write(tmp_path, DOCKER))
-    assert not config.problems and config.concurrent == 4
+    assert not config.problems
+    assert config.concurrent == 4
     (runner,) = config.runners
     assert (runner.name, runner.executor, runner.family) == ("dind", "docker", "docker")
-    assert runner.privileged is True and runner.services_privileged is False
+    assert runner.privileged is True
+    assert runner.services_privileged is False
     assert runner.locations["docker.privileged"].line == 9
     assert runner.locations["docker.services_privileged"].line == 10
     assert [(v.kind, v.source, v.target, v.read_only, v.location.line)  # type: ignore[union-attr]
@@ -59,7 +61,9 @@ def test_docker_runner(tmp_path: Path) -> None:
         ("tmpfs", None, "/var/lib/docker", False, 19),
     ]
     assert runner.volumes[-1].services_only
-    assert runner.disable_cache and runner.network_mode == "host" and runner.image == "alpine:3.20"
+    assert runner.disable_cache
+    assert runner.network_mode == "host"
+    assert runner.image == "alpine:3.20"
     assert [(v.name, v.value, v.location.line) for v in runner.environment] == [  # type: ignore[union-attr]
         ("DOCKER_DRIVER", "overlay2", 6), ("FF_NETWORK_PER_BUILD", "true", 6)]
     assert runner.feature_flags == {"FF_NETWORK_PER_BUILD": True}
@@ -90,7 +94,8 @@ def test_kubernetes_runner(tmp_path: Path) -> None:
     """))
     (runner,) = config.runners
     assert runner.family == "kubernetes"
-    assert runner.privileged is False and runner.services_privileged is True
+    assert runner.privileged is False
+    assert runner.services_privileged is True
     assert [(v.kind, v.source, v.target, v.memory) for v in runner.volumes] == [
         ("host_path", "/var/lib/docker", "/var/lib/docker", False),
         ("pvc", "cache", "/cache", False),

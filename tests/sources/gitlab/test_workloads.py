@@ -239,7 +239,8 @@ def test_recipes(repo: Writer, title: str, pipeline: str, runner: str | None,
             elif key == "mounts":
                 assert mounts(w) == value
             elif key == "healthcheck":
-                assert w.healthcheck is not None and w.healthcheck.test == value
+                assert w.healthcheck is not None
+                assert w.healthcheck.test == value
             else:
                 assert getattr(w, key) == value, key
 
@@ -278,11 +279,13 @@ def test_locations_point_at_where_values_are_written(repo: Writer) -> None:
     assert (job.location("image").path, job.location("image").line) == (
         str(root / "ci/docker.yml"), 2)
     assert job.location("command").line == 4
-    assert dind.location("subject").line == 4 and dind.location("command").line == 5
+    assert dind.location("subject").line == 4
+    assert dind.location("command").line == 5
     assert dind.env_location("DOCKER_TLS_CERTDIR").path == str(root / "ci/docker.yml")
     assert dind.env_location("DOCKER_TLS_CERTDIR").line == 7
     assert dind.location("privileged") == job.location("privileged")
-    assert dind.location("privileged").path == str(config) and dind.location("privileged").line == 4
+    assert dind.location("privileged").path == str(config)
+    assert dind.location("privileged").line == 4
     assert setup.paths == (str(root / ".gitlab-ci.yml"), str(root / "ci/docker.yml"), str(config))
 
 
@@ -350,7 +353,8 @@ def test_kubernetes_honours_the_entrypoint_when_told(repo: Writer) -> None:
         build: {image: docker:27-cli, script: [x]}
     """, KUBERNETES_RUNNER)
     job = by_name(setup)["build"]
-    assert job.entrypoint is None and job.command == ("sh", "-c", "x")
+    assert job.entrypoint is None
+    assert job.command == ("sh", "-c", "x")
 
 
 def test_trigger_and_hidden_jobs_have_no_workloads(repo: Writer) -> None:
@@ -371,7 +375,8 @@ def test_secrets_in_scripts_are_redacted_in_the_shown_command(repo: Writer) -> N
             - curl https://user:s3cret@example.com/x
     """)
     shown = " ".join(by_name(setup)["build"].shown_command)
-    assert "hunter2" not in shown and "s3cret" not in shown
+    assert "hunter2" not in shown
+    assert "s3cret" not in shown
 
 
 def test_setup_notes_say_what_is_unknown(repo: Writer) -> None:
@@ -381,7 +386,8 @@ def test_setup_notes_say_what_is_unknown(repo: Writer) -> None:
     """)
     notes = "\n".join(setup.notes)
     assert "template Jobs/Build.gitlab-ci.yml not followed" in notes
-    assert "CI_REGISTRY" in notes and setup.unresolved == ("CI_REGISTRY",)
+    assert "CI_REGISTRY" in notes
+    assert setup.unresolved == ("CI_REGISTRY",)
     assert "not evaluated" in notes
     assert "no GitLab Runner config.toml" in notes
     assert by_name(setup)["build"].image == "$CI_REGISTRY/docker:27"
@@ -389,5 +395,6 @@ def test_setup_notes_say_what_is_unknown(repo: Writer) -> None:
 
 def test_a_pipeline_with_nothing_to_lint_says_so(repo: Writer, tmp_path: Path) -> None:
     (setup,) = setups(repo, "stages: [build]\n")
-    assert setup.workloads == () and not setup.problems
+    assert setup.workloads == ()
+    assert not setup.problems
     assert any("nothing was linted" in note for note in setup.notes)
