@@ -8,16 +8,20 @@ inherits it is known from the :class:`Job` that holds it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from dindcheck.model import InputProblem, Location
 from dindcheck.yamlload import Mark
 
 
-def location(mark: Mark | None) -> Location | None:
-    """A YAML mark as a file location."""
-    if mark is None:
-        return None
+@lru_cache(maxsize=8192)
+def _location(mark: Mark) -> Location:
     return Location(path=mark.path, line=mark.line, column=mark.column)
+
+
+def location(mark: Mark | None) -> Location | None:
+    """A YAML mark as a file location (one value per mark: locations are immutable)."""
+    return None if mark is None else _location(mark)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

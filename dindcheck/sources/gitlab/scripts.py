@@ -61,12 +61,14 @@ def _physical(line: ScriptLine) -> list[tuple[str, Location | None]]:
 
 
 def script_facts(lines: list[ScriptLine]) -> ScriptFacts:
-    docker_lines = tuple(line for line in lines if _DOCKER.search(line.text))
-    wait = _wait_location(lines)
+    docker_lines = tuple(line for line in lines
+                         if "docker" in line.text and _DOCKER.search(line.text))
+    wait = _wait_location(lines) if docker_lines or any(
+        "wait" in line.text for line in lines) else None
     exports: list[tuple[str, str | None, Location | None]] = []
     for line in lines:
-        if line.section == "after_script":
-            continue  # a separate shell: nothing it sets reaches the job's commands
+        if line.section == "after_script" or "DOCKER_" not in line.text:
+            continue  # after_script is a separate shell: what it sets reaches nothing
         for text, loc in _physical(line):
             for match in _EXPORT.finditer(text):
                 exports.append((match.group(1), match.group(2).strip("\"'"), loc))

@@ -152,8 +152,8 @@ def expand_all(variables: list[Variable], unresolved: set[str],
     expander = Expander(raw, unresolved)
     out: list[Variable] = []
     for var in variables:
-        if not var.expand:
-            out.append(var)
+        if not var.expand or "$" not in var.raw:
+            out.append(var if var.value == var.raw else replace(var, value=var.raw))
             continue
         value = expander.expand(var.raw)
         if value is None:
