@@ -77,10 +77,10 @@ def prepare(document: PosDict, sink: Collector, *, fragment: bool = False) -> Pr
     global_variables = read_variables(document.get("variables"),
                                       document.key_mark("variables"), "global", sink)
     _note_rules(document, resolved, sink)
-    runnable = [name for name in resolved if not name.startswith(".")]
+    runnable = [name for name in entries if not name.startswith(".")]
     if fragment and not runnable:
-        runnable = [name for name, spec in resolved.items()
-                    if spec.get("image") is not None or spec.get("services") is not None]
+        runnable = [name for name in entries if resolved[name].get("image") is not None
+                    or resolved[name].get("services") is not None]
         if runnable:
             sink.note(f"{sink.path}: a fragment without jobs; its templates that name an image "
                       "or services are linted as the jobs that extend them would run")

@@ -283,3 +283,9 @@ def test_suppressions_come_from_a_job_variable(repo: Writer) -> None:
 def test_empty_and_odd_files(repo: Writer, tmp_path: Path) -> None:
     assert pipeline(repo, "").jobs == ()
     assert "must be a mapping" in pipeline(repo, "- a\n- b\n").problems[0].message
+
+
+def test_jobs_keep_the_document_order(repo: Writer) -> None:
+    p = pipeline(repo, "b: {extends: a, script: [x]}\n.c: {script: [z]}\na: {script: [y]}\n")
+    assert [job.name for job in p.jobs] == ["b", "a"]
+    assert [line.text for line in jobs(p)["b"].script] == ["x"]
