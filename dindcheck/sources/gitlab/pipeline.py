@@ -17,7 +17,7 @@ from dindcheck.sources.gitlab.discover import is_pipeline_name
 from dindcheck.sources.gitlab.document import read_pipeline
 from dindcheck.sources.gitlab.jobs import Prepared, build_jobs, prepare
 from dindcheck.sources.gitlab.model import Pipeline, Variable
-from dindcheck.sources.gitlab.problems import BudgetExceeded, Collector
+from dindcheck.sources.gitlab.problems import TOO_BIG, BudgetExceeded, Collector
 from dindcheck.sources.gitlab.references import resolve_references
 from dindcheck.yamlload import PosDict
 
@@ -52,8 +52,7 @@ def load(main: Path, *, root: Path | None = None,
         resolved = resolve_references(document.data, sink)
         prepared = prepare(resolved, sink, fragment=fragment)
     except BudgetExceeded as exc:
-        sink.problem("the configuration expands to more than dindcheck reads (a reference "
-                     "or extends bomb?); nothing was linted", exc.mark)
+        sink.problem(TOO_BIG, exc.mark)
     return Loaded(name=str(main), root=str(root), files=files, prepared=prepared, sink=sink,
                   unfollowed=unfollowed)
 
@@ -61,18 +60,14 @@ def load(main: Path, *, root: Path | None = None,
 def jobs_for(loaded: Loaded, runner_environment: Sequence[Variable] = (),
              runner_services: Sequence[PosDict] = ()) -> Pipeline:
     """The pipeline's jobs as a runner with this environment and these services runs them."""
-    sink = Collector(loaded.name)
-    sink.problems = list(loaded.sink.problems)
-    sink.notes = list(loaded.sink.notes)
-    sink.lenient = loaded.sink.lenient
+    sink = loaded.sink.fork()
     unresolved: set[str] = set()
     jobs = []
     try:
         jobs = build_jobs(loaded.prepared, runner_environment, runner_services, sink,
                           unresolved)
     except BudgetExceeded as exc:
-        sink.problem("the configuration expands to more than dindcheck reads; nothing was "
-                     "linted", exc.mark)
+        sink.problem(TOO_BIG, exc.mark)
         jobs = []
     if unresolved:
         sink.note("variables not defined in the pipeline (predefined CI variables, project "

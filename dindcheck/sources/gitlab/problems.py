@@ -10,6 +10,10 @@ from dindcheck.yamlload import Mark
 MAX_WORK = 2_000_000
 
 
+TOO_BIG = ("the configuration expands to more than dindcheck reads (a reference, extends or "
+           "include bomb?); nothing was linted")
+
+
 class BudgetExceeded(Exception):
     """The configuration expands beyond :data:`MAX_WORK` nodes (a reference or extends bomb)."""
 
@@ -32,6 +36,16 @@ class Collector:
         self.lenient = False
         self.work = MAX_WORK
         self._seen: set[tuple[str, int | None, int | None, str]] = set()
+
+    def fork(self) -> Collector:
+        """A copy that goes on from here (what one runner's jobs add stays in it)."""
+        other = Collector(self.path)
+        other.problems = list(self.problems)
+        other.notes = list(self.notes)
+        other.lenient = self.lenient
+        other.work = self.work
+        other._seen = set(self._seen)
+        return other
 
     def problem(self, message: str, mark: Mark | None = None, *, path: str | None = None) -> None:
         where = mark.path if mark is not None else (path or self.path)

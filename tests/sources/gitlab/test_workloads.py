@@ -398,3 +398,22 @@ def test_a_pipeline_with_nothing_to_lint_says_so(repo: Writer, tmp_path: Path) -
     assert setup.workloads == ()
     assert not setup.problems
     assert any("nothing was linted" in note for note in setup.notes)
+
+
+@pytest.mark.parametrize(("title", "pipeline", "runner", "expected"), CASES,
+                         ids=[case[0] for case in CASES])
+def test_names_resolve_inside_the_setup(repo: Writer, title: str, pipeline: str,
+                                        runner: str | None, expected: object) -> None:
+    """Ids are unique; links, depends_on and netns name workloads of the same job."""
+    (setup,) = setups(repo, pipeline, runner)
+    ids = [w.id for w in setup.workloads]
+    assert len(ids) == len(set(ids))
+    found = by_name(setup)
+    for w in setup.workloads:
+        targets = [*w.links.values(), *w.depends_on, *([w.netns] if w.netns else [])]
+        for target in targets:
+            assert target in found, (w.name, target)
+            assert found[target].project == w.project
+        assert w.replicas >= 1
+        assert w.origin == "gitlab-ci"
+        assert w.location("subject").line is not None
