@@ -5,8 +5,9 @@ service container (``<job>/<hostname>``, ``project`` = the job).
 What only the runner knows stays unknown without its configuration: ``privileged`` is
 None and ``mounts`` is None (never guessed from the pipeline). With it: privilege as the
 executor decides it (allowlists included), the runner's volumes in every container of
-the job, and on the Kubernetes executor one network namespace per job (each service's
-``netns`` is the job container). The job container runs the job's script as a shell
+the job, on the Kubernetes executor one network namespace per job (each service's
+``netns`` is the job container), and ``replicas`` as the jobs the runner runs at once
+(without it: ``parallel``). The job container runs the job's script as a shell
 command (``sh -c``); the Docker executor keeps the image's entrypoint (the ``docker``
 image's ``docker-entrypoint.sh`` picks ``DOCKER_HOST`` itself), the Kubernetes executor
 replaces it unless ``FF_KUBERNETES_HONOR_ENTRYPOINT`` is on.
@@ -119,10 +120,12 @@ class _JobWorkloads:
         self.setup = setup
         self.runner = runner
         self.family = runner.family if runner is not None else None
-        concurrent = (config.concurrent or 1) if config is not None else 1
-        if runner is not None and runner.limit is not None:
-            concurrent = min(concurrent, runner.limit)
-        self.replicas = max(job.instances, concurrent if runner is not None else 1)
+        self.replicas = job.instances
+        if runner is not None:
+            # Up to `concurrent` jobs (capped by the runner's `limit`) run side by side, and
+            # any of them may be this job: `parallel` copies or other pipelines' runs.
+            concurrent = (config.concurrent if config is not None else None) or 1
+            self.replicas = min(concurrent, runner.limit or concurrent)
 
     def build(self) -> list[Workload]:
         names = self.service_names()

@@ -417,3 +417,17 @@ def test_names_resolve_inside_the_setup(repo: Writer, title: str, pipeline: str,
         assert w.replicas >= 1
         assert w.origin == "gitlab-ci"
         assert w.location("subject").line is not None
+
+
+@pytest.mark.parametrize(("runner", "replicas"), [
+    (None, 3),                                                       # parallel: 3
+    ('concurrent = 1\n[[runners]]\nexecutor = "docker"\n', 1),       # one job at a time
+    ('concurrent = 8\n[[runners]]\nexecutor = "docker"\n', 8),
+    ('concurrent = 8\n[[runners]]\nexecutor = "docker"\nlimit = 2\n', 2),
+    ('[[runners]]\nexecutor = "docker"\n', 1),                       # GitLab's default: 1
+])
+def test_replicas_are_the_jobs_that_can_run_at_once(repo: Writer, runner: str | None,
+                                                    replicas: int) -> None:
+    (setup,) = setups(repo, "build: {image: docker:27, services: [docker:27-dind], "
+                            "script: [x], parallel: 3}\n", runner)
+    assert {w.replicas for w in setup.workloads} == {replicas}
