@@ -151,11 +151,15 @@ def main() -> int:
             log(f"{name}: a run failed")
             return 1
     f_wall, o_wall = summarize([r.wall for r in floor]), summarize([r.wall for r in ours])
+    f_cpu, o_cpu = summarize([r.cpu for r in floor]), summarize([r.cpu for r in ours])
     f_rss, o_rss = summarize([r.maxrss_mib for r in floor]), summarize([r.maxrss_mib for r in ours])
-    print(table(("what", "wall (median, min-max)", "peak RSS MiB"), [
-        ("PyYAML C loader only (floor)", f_wall.s(), f"{f_rss.median:.0f}"),
-        ("dindcheck GitLab source -> Setups", o_wall.s(), f"{o_rss.median:.0f}"),
-        ("ratio", f"{o_wall.median / f_wall.median:.2f}x", ""),
+    print(table(("what", "wall (median, min-max)", "CPU (median)", "peak RSS MiB"), [
+        ("PyYAML C loader only (floor)", f_wall.s(), f"{f_cpu.median:.2f} s",
+         f"{f_rss.median:.0f}"),
+        ("dindcheck GitLab source -> Setups", o_wall.s(), f"{o_cpu.median:.2f} s",
+         f"{o_rss.median:.0f}"),
+        ("ratio", f"{o_wall.median / f_wall.median:.2f}x",
+         f"{o_cpu.median / f_cpu.median:.2f}x", ""),
     ]))
     print(" ".join(f"{k}={v}" for k, v in machine().items()))
     return 0

@@ -137,3 +137,16 @@ def test_script_facts_of_the_corpus() -> None:
                           "gitlab-template-Code-Quality-stable-dind.gitlab-ci.yml")[0]
     job = next(w for w in quality.workloads if w.name == "code_quality")
     assert any("sets DOCKER_HOST=tcp://localhost:2375" in n for n in job.notes)
+
+
+def test_anchors_point_at_the_template() -> None:
+    """``<<: *build-template``: the job is where it is named, its script where the anchor
+    wrote it; global variables and the global service where they are written."""
+    require(bool(FILES), f"shared corpus missing at {CORPUS}")
+    (setup,) = load_setups(CORPUS / "gitlab-ci" / "gitlab-ci-multi-runner-2016.gitlab-ci.yml")
+    found = {w.name: w for w in setup.workloads}
+    job, dind = found["Development"], found["Development/docker"]
+    assert (job.location("subject").line, job.location("command").line) == (23, 19)
+    assert job.env_location("DOCKER_DRIVER").line == 7
+    assert dind.location("subject").line == 4
+    assert dind.env_location("DOCKER_HOST").line == 8
