@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from dindcheck.images import classify_image
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, Location
 from dindcheck.redact import redact_argv, redact_text
 from dindcheck.sources.gitlab.hostnames import is_dns_subdomain
@@ -259,6 +260,8 @@ class _JobWorkloads:
         if job.image is None:
             notes.append(f"{job.name}: no image in the pipeline"
                          + (": the runner's default image" if image else ""))
+        if job.services and job.variable("DOCKER_HOST") is None:
+            notes.append(self.client_default(image, entrypoint))
         notes.extend(self.script_notes())
         locations: dict[str, Location] = {}
         if job.location is not None:
@@ -285,6 +288,18 @@ class _JobWorkloads:
             links=links, mounts=self.mounts(service=False), depends_on=depends,
             replicas=self.replicas, suppress=job.suppress, notes=tuple(notes),
             locations=locations)
+
+    def client_default(self, image: str | None, entrypoint: tuple[str, ...] | None) -> str:
+        """Where a client without DOCKER_HOST goes: the docker image's entrypoint decides
+        (docker-library/docker docker-entrypoint.sh), unless it does not run."""
+        name = self.job.name
+        family = classify_image(image)
+        if family and family["official_docker"] and entrypoint is None:
+            return (f"{name}: no DOCKER_HOST; the docker image's entrypoint sets "
+                    "tcp://docker:2376 when $DOCKER_TLS_CERTDIR/client holds certificates "
+                    "(or DOCKER_TLS_VERIFY is set), else tcp://docker:2375")
+        return (f"{name}: no DOCKER_HOST, and no docker image entrypoint sets one: "
+                "docker clients use unix:///var/run/docker.sock")
 
     def script_notes(self) -> list[str]:
         facts = self.job.facts

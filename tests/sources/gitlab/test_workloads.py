@@ -431,3 +431,16 @@ def test_replicas_are_the_jobs_that_can_run_at_once(repo: Writer, runner: str | 
     (setup,) = setups(repo, "build: {image: docker:27, services: [docker:27-dind], "
                             "script: [x], parallel: 3}\n", runner)
     assert {w.replicas for w in setup.workloads} == {replicas}
+
+
+@pytest.mark.parametrize(("image", "runner", "expected"), [
+    ("docker:27-cli", None, "the docker image's entrypoint sets tcp://docker:2376"),
+    ("docker:${DOCKER_VERSION}", None, "the docker image's entrypoint sets"),
+    ("python:3.12", None, "docker clients use unix:///var/run/docker.sock"),
+    ("docker:27-cli", KUBERNETES_RUNNER, "docker clients use unix:///var/run/docker.sock"),
+])
+def test_where_a_client_without_docker_host_goes(repo: Writer, image: str, runner: str | None,
+                                                 expected: str) -> None:
+    (setup,) = setups(repo, f"build: {{image: '{image}', services: [docker:27-dind], "
+                            "script: [docker info]}\n", runner)
+    assert any(expected in note for note in by_name(setup)["build"].notes)
