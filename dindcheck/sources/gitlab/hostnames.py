@@ -1,6 +1,6 @@
 """The hostnames GitLab Runner gives a service container.
 
-From the image name (``helpers/container/services`` in GitLab Runner): the reference is
+From the image name (GitLab Runner's ``SplitNameAndVersion``): the reference is
 matched against Docker's reference grammar, the registry port is dropped, and the rest
 becomes two names, ``/`` replaced by ``__`` and by ``-``; ``docker:dind`` is reachable
 as ``docker``, ``registry.example.com/mirror/library/docker:dind`` as

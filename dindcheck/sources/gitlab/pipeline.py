@@ -17,9 +17,9 @@ from dindcheck.sources.gitlab.discover import is_pipeline_name
 from dindcheck.sources.gitlab.document import read_pipeline
 from dindcheck.sources.gitlab.jobs import Prepared, build_jobs, prepare
 from dindcheck.sources.gitlab.model import Pipeline, Variable
-from dindcheck.sources.gitlab.problems import TOO_BIG, BudgetExceeded, Collector
+from dindcheck.sources.gitlab.problems import TOO_BIG, TOO_DEEP, BudgetExceeded, Collector
 from dindcheck.sources.gitlab.references import resolve_references
-from dindcheck.yamlload import PosDict
+from dindcheck.yamlload import Mark, PosDict
 
 
 @dataclass
@@ -53,6 +53,8 @@ def load(main: Path, *, root: Path | None = None,
         prepared = prepare(resolved, sink, fragment=fragment)
     except BudgetExceeded as exc:
         sink.problem(TOO_BIG, exc.mark)
+    except RecursionError:  # references stacked into values too deep to walk
+        sink.problem(TOO_DEEP, Mark(str(main), 1, 1))
     return Loaded(name=str(main), root=str(root), files=files, prepared=prepared, sink=sink,
                   unfollowed=unfollowed)
 
@@ -68,6 +70,9 @@ def jobs_for(loaded: Loaded, runner_environment: Sequence[Variable] = (),
                           unresolved)
     except BudgetExceeded as exc:
         sink.problem(TOO_BIG, exc.mark)
+        jobs = []
+    except RecursionError:
+        sink.problem(TOO_DEEP, Mark(loaded.name, 1, 1))
         jobs = []
     if unresolved:
         sink.note("variables not defined in the pipeline (predefined CI variables, project "

@@ -14,6 +14,9 @@ TOO_BIG = ("the configuration expands to more than dindcheck reads (a reference,
            "include bomb?); nothing was linted")
 
 
+TOO_DEEP = "values nest too deep to read once !reference tags are replaced; nothing was linted"
+
+
 class BudgetExceeded(Exception):
     """The configuration expands beyond :data:`MAX_WORK` nodes (a reference or extends bomb)."""
 

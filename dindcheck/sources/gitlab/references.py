@@ -17,6 +17,9 @@ from dindcheck.yamlload import Mark, PosDict, PosList, Tagged, tag_of
 
 REFERENCE = "!reference"
 MAX_DEPTH = 10  # GitLab resolves references nested up to ten levels
+# How deep a value may nest once references are replaced (a YAML file alone stops at
+# 200 levels; references can stack files' depths on each other).
+MAX_NESTING = 300
 
 
 class _Resolver:
@@ -39,24 +42,28 @@ class _Resolver:
             self.tagged[key] = found
         return found
 
-    def value(self, node: Any, mark: Mark | None) -> Any:
+    def value(self, node: Any, mark: Mark | None, depth: int) -> Any:
+        if depth > MAX_NESTING:
+            self.sink.problem(f"values nest more than {MAX_NESTING} levels deep once "
+                              "!reference tags are replaced", mark)
+            return None
         if isinstance(node, Tagged) and node.tag == REFERENCE:
             self.sink.problem("!reference must be a list of names, like [.job, script]",
                               node.mark or mark)
             return None
         if isinstance(node, PosList) and node.tag == REFERENCE:
-            return self.reference(node, mark)
+            return self.reference(node, mark, depth)
         if isinstance(node, PosDict) and node.tag == REFERENCE:
             self.sink.problem("!reference must be a list of names, like [.job, script]",
                               node.mark or mark)
             return None
         if isinstance(node, PosDict):
-            return self.mapping(node)
+            return self.mapping(node, depth)
         if isinstance(node, PosList):
-            return self.sequence(node)
+            return self.sequence(node, depth)
         return node
 
-    def mapping(self, node: PosDict) -> PosDict:
+    def mapping(self, node: PosDict, depth: int) -> PosDict:
         self.sink.spend(len(node) + 1, node.mark)
         out: PosDict | None = None
         for key, child in node.items():
@@ -66,16 +73,16 @@ class _Resolver:
                 out = PosDict(node.mark, node.tag)
                 out.update(node)
                 out.key_marks.update(node.key_marks)
-            out[key] = self.value(child, node.key_marks.get(key, node.mark))
+            out[key] = self.value(child, node.key_marks.get(key, node.mark), depth + 1)
         return node if out is None else out
 
-    def sequence(self, node: PosList) -> PosList:
+    def sequence(self, node: PosList, depth: int) -> PosList:
         self.sink.spend(len(node) + 1, node.mark)
         if not any(self.has_reference(item) for item in node):
             return node
         out = PosList(node.mark, node.tag)
         for index, item in enumerate(node):
-            value = self.value(item, node.item_mark(index))
+            value = self.value(item, node.item_mark(index), depth + 1)
             if value is None and item is not None:
                 continue  # a reference that failed (reported): nothing to splice in
             out.append(value)
@@ -83,7 +90,7 @@ class _Resolver:
                                   else node.item_mark(index))
         return out
 
-    def reference(self, node: PosList, mark: Mark | None) -> Any:
+    def reference(self, node: PosList, mark: Mark | None, depth: int) -> Any:
         where = node.mark or mark
         if not node or not all(isinstance(part, str) for part in node):
             self.sink.problem("!reference must be a non-empty list of names", where)
@@ -108,7 +115,7 @@ class _Resolver:
                 return None
         self.active.append(path)
         try:
-            resolved = self.value(found, where)
+            resolved = self.value(found, where, depth)
         finally:
             self.active.pop()
         self.done[path] = resolved
@@ -124,4 +131,4 @@ def resolve_references(document: PosDict, sink: Collector) -> PosDict:
     resolver = _Resolver(document, sink)
     if not resolver.has_reference(document):
         return document
-    return resolver.mapping(document)
+    return resolver.mapping(document, 0)

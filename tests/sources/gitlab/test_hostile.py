@@ -167,3 +167,31 @@ def test_mangled_corpus_files_never_crash(tmp_path: Path, path: Path) -> None:
         folder = tmp_path / str(round_)
         folder.mkdir()
         lint(folder, "".join(mangled))
+
+
+def deep_references(levels: int, depth: int) -> str:
+    """Templates nested ``depth`` deep, each innermost value a reference to the whole next
+    one: resolving the first walks them all, one inside the other."""
+    lines = []
+    for t in range(levels):
+        opening = "{a: " * depth
+        inner = f"!reference [.t{t + 1}]" if t + 1 < levels else "end"
+        lines.append(f".t{t}: " + opening + inner + "}" * depth)
+    lines.append("job: {script: [x], variables: !reference [.t0]}")
+    return "\n".join(lines) + "\n"
+
+
+def test_references_through_deep_structures(tmp_path: Path) -> None:
+    setup = lint(tmp_path, deep_references(10, 150))
+    assert setup.problems
+    assert all(p.line is not None for p in setup.problems)
+
+
+def test_cached_deep_references_stacked_on_each_other(tmp_path: Path) -> None:
+    """Resolved bottom-up, each template embeds the previous one whole: no walk fails."""
+    depth, levels = 150, 12
+    lines = [f".t{t}: " + "{a: " * depth + (f"!reference [.t{t - 1}]" if t else "end")
+             + "}" * depth for t in range(levels)]
+    lines.append(f"job: {{script: [x], extends: .t{levels - 1}, a: !reference [.t{levels - 1}]}}")
+    setup = lint(tmp_path, "\n".join(lines) + "\n")
+    assert all(p.line is not None for p in setup.problems)
