@@ -120,6 +120,8 @@ def load_runner_config(path: Path, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -
         return _failed(name, f"not a valid TOML file: {message}",
                        int(found.group(1)) if found else None,
                        int(found.group(2)) if found else None)
+    except RecursionError:
+        return _failed(name, "not a TOML file dindcheck reads: values nest too deep", 1, 1)
     return read_config(data, name, TomlLines(text))
 
 

@@ -133,6 +133,8 @@ def test_special_files(tmp_path: Path, kind: str) -> None:
     ("[[runners]]\nexecutor = 7\n", ""),
     ("[runners]\nx = 1\n", "runners must be an array"),
     ("a = \"\"\"\nnever closed\n", "not a valid TOML file"),
+    ("a = " + "[" * 100_000 + "]" * 100_000 + "\n", "values nest too deep"),
+    ("[[runners]]\n" + "x = 1\n" * 50_000 + "executor = \"docker\"\n", ""),
 ])
 def test_hostile_runner_configs(tmp_path: Path, runner: str, message: str) -> None:
     setup = lint(tmp_path, "job: {image: 'docker:27', services: [docker:27-dind], "
