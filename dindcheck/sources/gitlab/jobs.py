@@ -47,6 +47,7 @@ DEFAULT_KEYWORDS = ("image", "services", "before_script", "after_script", "tags"
 MAX_MATRIX = 200  # GitLab's limit of jobs one parallel:matrix makes
 MAX_PARALLEL = 200
 SUPPRESS_VARIABLE = "DINDCHECK_IGNORE"
+VARIABLE_COST = 5  # work units per variable per job (see build_jobs)
 _RULE_KEYS = ("rules", "only", "except")
 
 
@@ -172,9 +173,14 @@ def build_jobs(prepared: Prepared, runner_variables: Sequence[Variable],
     jobs: list[Job] = []
     for name, spec, mark in prepared.jobs:
         rule = _inherit(spec, "variables", sink)
-        inherited = [v for v in prepared.global_variables if _allowed(rule, v.name)]
+        inherited: Sequence[Variable] = prepared.global_variables if rule is True else [
+            v for v in prepared.global_variables if _allowed(rule, v.name)]
         own = read_variables(spec.get("variables"), spec.key_mark("variables"), "job", sink)
         for instance, row in _instances(name, spec, sink):
+            # Every container of the job gets them all, each copied, expanded and looked up
+            # a few times: charged before that happens.
+            count = len(runner_variables) + len(inherited) + len(own) + len(row)
+            sink.spend(VARIABLE_COST * count + 1, mark)
             layered = merged(runner_variables, inherited, own, row)
             jobs.append(_job(instance, spec, mark, layered, runner_services, sink,
                              unresolved, _parallel(spec, sink) if not row else 1))
