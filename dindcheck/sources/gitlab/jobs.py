@@ -252,6 +252,7 @@ def _job(name: str, spec: PosDict, mark: Mark | None, layered: list[Variable],
                     item, item.mark, index, variables, expander, sink, from_runner=True,
                     extra=read_assignments(item.get("environment") or (), "service")))]
     services.extend(_services(spec, variables, expander, len(services), sink))
+    sink.spend(VARIABLE_COST * len(services) * len(variables), mark)  # each service's copy
     return Job(
         name=name,
         location=location(mark),

@@ -67,6 +67,9 @@ HOSTILE: list[tuple[str, str | bytes, str]] = [
     ("reference bomb", reference_bomb(40), "nested more than 10 levels"),
     ("extends bomb", extends_bomb(30), ""),
     ("extends fan-out", extends_fan_out(3000, 1000), "expands to more than"),
+    ("services fan-out", "variables: {" + ", ".join(f"V{i}: x" for i in range(5_000))
+     + "}\njob: {script: [x], services: [" + ", ".join(["redis"] * 5_000) + "]}\n",
+     "expands to more than"),
     ("variables fan-out", "variables: {" + ", ".join(f"V{i}: x" for i in range(50_000))
      + "}\n" + "".join(f"j{i}: {{script: [x]}}\n" for i in range(500)), "expands to more than"),
     ("integer job names", "1: {script: [x]}\n2: [x]\n", "must be a mapping of keywords"),
