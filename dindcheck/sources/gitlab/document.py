@@ -10,6 +10,7 @@ include outside the repository is a located problem and reading carries on.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -25,6 +26,8 @@ from dindcheck.yamlload import Mark, PosDict, PosList, YamlError, load_text, rea
 MAX_INCLUDES = 150        # GitLab's limit per pipeline (duplicates count)
 MAX_INCLUDE_DEPTH = 100   # GitLab's limit of nested includes
 MAX_WILDCARD_FILES = 10_000
+MAX_WALKED = 200_000     # names a wildcard include may look at in the repository
+MAX_TOTAL_FILES = 2  # all of a pipeline's files together: at most twice the per-file cap
 CI_EXTENSIONS = (".yml", ".yaml")
 _SKIPPED_DIRS = frozenset({".git", "node_modules"})
 _UNFOLLOWED = ("project", "remote", "template", "component")
@@ -101,6 +104,7 @@ class _Reader:
         self.files: list[str] = []
         self.unfollowed: list[str] = []
         self.count = 0
+        self.bytes = 0
         self.cache: dict[Path, PosDict | None] = {}
         self.tree: list[str] | None = None
 
@@ -109,6 +113,14 @@ class _Reader:
         real = path.resolve()
         if real in self.cache:
             return self.cache[real]
+        with contextlib.suppress(OSError):  # read_mapping says why
+            self.bytes += path.stat().st_size
+        if self.bytes > MAX_TOTAL_FILES * self.max_file_size:
+            self.sink.problem(f"the pipeline's files add up to more than {MAX_TOTAL_FILES} x "
+                              f"{self.max_file_size} bytes; {path.name} and the rest are not "
+                              "read", mark)
+            self.cache[real] = None
+            return None
         own = read_mapping(path, self.sink, self.max_file_size, mark)
         if str(path) not in self.files:
             self.files.append(str(path))
@@ -211,16 +223,18 @@ class _Reader:
         """The repository's files (relative, sorted), read once, bounded."""
         if self.tree is None:
             tree: list[str] = []
+            seen = 0
             for folder, dirs, files in os.walk(self.root):
                 dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
                 base = os.path.relpath(folder, self.root)
+                seen += len(files) + len(dirs)
                 for name in sorted(files):
                     if name.endswith(CI_EXTENSIONS):
                         tree.append(name if base == "." else f"{base}/{name}".replace(os.sep,
                                                                                          "/"))
-                if len(tree) > MAX_WILDCARD_FILES:
-                    self.sink.note(f"wildcard includes looked at the first "
-                                   f"{MAX_WILDCARD_FILES} YAML files only")
+                if len(tree) > MAX_WILDCARD_FILES or seen > MAX_WALKED:
+                    self.sink.note("wildcard includes looked at part of the repository only "
+                                   f"(the first {MAX_WALKED} names)")
                     break
             self.tree = tree
         return self.tree

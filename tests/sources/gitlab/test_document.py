@@ -149,3 +149,15 @@ def test_a_component_spec_header_is_skipped_with_lines_kept(repo: Writer) -> Non
     data, sink, _, _ = read(root)
     assert not sink.problems
     assert data.key_marks["job"].line == 5  # type: ignore[attr-defined]
+
+
+def test_included_files_add_up_to_a_cap(repo: Writer) -> None:
+    padding = "#" * 400 + "\n"
+    root = repo(**{".gitlab-ci.yml": "include: [a.yml, b.yml, c.yml]\n",
+                   **{f"{n}.yml": f"{n}: {{script: [x]}}\n" + padding for n in "abc"}})
+    sink = Collector(str(root / ".gitlab-ci.yml"))
+    doc = read_pipeline(root / ".gitlab-ci.yml", root, sink, max_file_size=500)
+    assert sorted(doc.data) == ["a", "b"]
+    assert [p.message for p in sink.problems] == [
+        "the pipeline's files add up to more than 2 x 500 bytes; c.yml and the rest are "
+        "not read"]
