@@ -115,7 +115,7 @@ class _Reader:
             return self.cache[real]
         with contextlib.suppress(OSError):  # read_mapping says why
             self.bytes += path.stat().st_size
-        if self.bytes > MAX_TOTAL_FILES * self.max_file_size:
+        if ancestors and self.bytes > MAX_TOTAL_FILES * self.max_file_size:
             self.sink.problem(f"the pipeline's files add up to more than {MAX_TOTAL_FILES} x "
                               f"{self.max_file_size} bytes; {path.name} and the rest are not "
                               "read", mark)
