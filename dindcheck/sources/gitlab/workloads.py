@@ -85,8 +85,10 @@ def build_setup(pipeline: Pipeline, runner: Runner | None = None,
         problems.extend(config.problems)
     family = runner.family if runner is not None else None
     if runner is None:
-        notes.append("no GitLab Runner config.toml given: privilege, the runner's volumes and "
-                     "the executor are unknown (hostnames as the Docker executor gives them)")
+        said = "given" if config is None else "read"
+        notes.append(f"no GitLab Runner config.toml {said}: privilege, the runner's volumes "
+                     "and the executor are unknown (hostnames as the Docker executor gives "
+                     "them)")
     else:
         notes.extend(runner.notes)
         if family in _IMAGE_VOLUMES:

@@ -444,3 +444,10 @@ def test_where_a_client_without_docker_host_goes(repo: Writer, image: str, runne
     (setup,) = setups(repo, f"build: {{image: '{image}', services: [docker:27-dind], "
                             "script: [docker info]}\n", runner)
     assert any(expected in note for note in by_name(setup)["build"].notes)
+
+
+def test_an_unreadable_runner_config_leaves_privilege_unknown(repo: Writer) -> None:
+    (setup,) = setups(repo, NO_TLS, "[[runners]\n")
+    assert "not a valid TOML file" in setup.problems[0].message
+    assert {w.privileged for w in setup.workloads} == {None}
+    assert any("no GitLab Runner config.toml read" in note for note in setup.notes)
