@@ -25,7 +25,9 @@ CHUNKS_PER_WORKER = 8
 
 @dataclass(frozen=True, slots=True)
 class ProjectResult:
-    target: Target
+    """What one group of files gave: a target per setup its source read from it."""
+
+    targets: tuple[Target, ...]
     findings: tuple[Finding, ...]
     problems: tuple[InputProblem, ...]
     suppressed: int
@@ -49,10 +51,14 @@ def lint_project(group: Group, job: LintJob) -> ProjectResult:
     """One group's findings (read by its source); its subjects only when the job keeps
     them (the TUI)."""
     kind, files = group
-    setup = FILE_SOURCES[kind].load(files, job.options)
-    result = evaluate_setup(setup, job.rules, keep_subjects=job.keep_subjects)
-    return ProjectResult(result.target, result.findings, setup.problems, result.suppressed,
-                         setup.unresolved, setup.notes)
+    setups = FILE_SOURCES[kind].load(files, job.options)
+    results = [evaluate_setup(s, job.rules, keep_subjects=job.keep_subjects) for s in setups]
+    problems = tuple(dict.fromkeys(p for s in setups for p in s.problems))
+    return ProjectResult(tuple(r.target for r in results),
+                         tuple(f for r in results for f in r.findings), problems,
+                         sum(r.suppressed for r in results),
+                         tuple(dict.fromkeys(u for s in setups for u in s.unresolved)),
+                         tuple(dict.fromkeys(n for s in setups for n in s.notes)))
 
 
 _WORKER_JOB: list[LintJob] = []
@@ -171,8 +177,13 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     with _gc_paused():
         job = LintJob(rules, LoadOptions(environ=env, max_file_size=max_file_size),
                       keep_subjects)
-        for result in _results(groups, job, jobs):
-            targets.append(result.target)
+        read: set[str] = set()
+        for group, result in zip(groups, _results(groups, job, jobs), strict=True):
+            files = {os.path.abspath(p) for p in group[1]}
+            if files and files <= read:
+                continue  # read already as part of an earlier group (an include)
+            read.update(os.path.abspath(p) for t in result.targets for p in t.paths)
+            targets.extend(result.targets)
             findings.extend(result.findings)
             problems.extend(result.problems)
             suppressed += result.suppressed

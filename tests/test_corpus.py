@@ -13,8 +13,10 @@ from tests.repo import CORPUS, corpus_files, require, run_dindcheck
 
 FILES = corpus_files()
 
-# Input kinds dindcheck reads; the corpus folders of the others must say nothing was linted.
-UNDERSTOOD = {"compose"}
+# Corpus folders of the input kinds dindcheck reads (as the source it should pick); the
+# files of any other folder must say that nothing was linted.
+UNDERSTOOD = {"compose": "compose", "gitlab-ci": "gitlab-ci",
+              "github-actions": "github-actions", "scripts": "shell"}
 
 # (rule, service) pairs each compose file must produce, and pairs it must not.
 EXPECTED = {
@@ -41,7 +43,7 @@ EXPECTED = {
 
 
 def lint_one(path: Path, cwd: Path) -> tuple[int, dict[str, Any], str]:
-    result = run_dindcheck(["lint", "-f", str(path), "--json"], cwd=cwd)
+    result = run_dindcheck(["lint", str(path), "--json"], cwd=cwd)
     return result.returncode, json.loads(result.stdout), result.stderr
 
 
@@ -58,7 +60,11 @@ def test_every_corpus_file_is_processed(path: Path, tmp_path: Path) -> None:
     if code == 2:
         assert report["errors"], "exit 2 must come with an error entry"
         assert all(e["path"] == str(path) for e in report["errors"])
-    if path.parent.name not in UNDERSTOOD:
+    kind = UNDERSTOOD.get(path.parent.name)
+    if kind is not None:
+        assert [i["kind"] for i in report["inputs"]] == [kind] * len(report["inputs"])
+        assert report["inputs"], "the file was read by its source"
+    else:
         subjects = sum(t["subjects"] for t in report["inputs"])
         assert subjects == 0
         said = report["errors"] or [n for n in report["notes"] if "nothing was linted" in n]

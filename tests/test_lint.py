@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.lintcase import found, ids, lint_tree
+from dindcheck.lint import lint
+from tests.lintcase import RULES, found, ids, lint_tree, write_tree
 
 DIND = "image: docker:27.3.1-dind\n    privileged: true\n"
 
@@ -316,3 +317,21 @@ def test_process_pool_gives_the_same_report(tmp_path: Path) -> None:
     pooled = render(lint([tmp_path], RULES, environ={}, jobs=2), RenderOptions())
     assert serial == pooled
     assert '"rule_id": "DIND008"' in serial
+
+
+@pytest.mark.parametrize(("files", "targets"), [
+    pytest.param({"compose.yaml": "include: [sub/compose.yaml]\nservices: {a: {image: x}}\n",
+                  "sub/compose.yaml": "services: {b: {image: y}}\n"}, ["compose.yaml"],
+                 id="compose-include"),
+    pytest.param({".gitlab-ci.yml": "include: {local: ci/build.gitlab-ci.yml}\n",
+                  "ci/build.gitlab-ci.yml": "build: {image: docker:27, script: [x]}\n"},
+                 [".gitlab-ci.yml"], id="gitlab-include-local"),
+    pytest.param({"sub/compose.yaml": "services: {b: {image: y}}\n",
+                  "other/compose.yaml": "services: {c: {image: y}}\n"},
+                 ["other/compose.yaml", "sub/compose.yaml"], id="unrelated-projects"),
+])
+def test_a_file_read_as_part_of_a_project_is_not_linted_again_alone(
+        tmp_path: Path, files: dict[str, str], targets: list[str]) -> None:
+    write_tree(tmp_path, files)
+    report = lint([tmp_path], RULES, jobs=1, environ={})
+    assert [str(Path(t.paths[0]).relative_to(tmp_path)) for t in report.targets] == targets

@@ -56,17 +56,21 @@ class FileSource(Protocol):
         this source's input, when no source claims it by its name."""
         ...
 
-    def load(self, files: Sequence[Path], options: LoadOptions) -> Setup:
-        """One group as a setup; unreadable input becomes its problems, never an error."""
+    def load(self, files: Sequence[Path], options: LoadOptions) -> Sequence[Setup]:
+        """One group as setups (usually one; a pipeline gives one per runner that runs
+        it); unreadable input becomes their problems, never an error."""
         ...
 
 
 def _registry() -> dict[str, FileSource]:
     from dindcheck.sources.actions import SOURCE as ACTIONS
     from dindcheck.sources.compose import SOURCE as COMPOSE
+    from dindcheck.sources.gitlab import SOURCE as GITLAB
     from dindcheck.sources.shell import SOURCE as SHELL
 
-    return {source.kind: source for source in (COMPOSE, ACTIONS, SHELL)}
+    # The formats that recognise themselves most surely come first: a GitLab CI file may
+    # have a top-level `services:` too.
+    return {source.kind: source for source in (GITLAB, ACTIONS, COMPOSE, SHELL)}
 
 
 FILE_SOURCES: Mapping[str, FileSource] = _registry()

@@ -25,11 +25,10 @@ class ActionsSource:
 
         return path.suffix.lower() in (".yml", ".yaml") and sniff(head)
 
-    def load(self, files: Sequence[Path], options: LoadOptions) -> Setup:
+    def load(self, files: Sequence[Path], options: LoadOptions) -> list[Setup]:
         from dindcheck.sources.actions.workflow import load
 
-        (path,) = files
-        return load(path, options.max_file_size)
+        return [load(path, options.max_file_size) for path in files]
 
 
 SOURCE = ActionsSource()

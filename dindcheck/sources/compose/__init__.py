@@ -26,12 +26,12 @@ class ComposeSource:
     def recognises(self, path: Path, head: str) -> bool:
         return path.suffix.lower() in (".yml", ".yaml") and bool(_SERVICES.search(head))
 
-    def load(self, files: Sequence[Path], options: LoadOptions) -> Setup:
+    def load(self, files: Sequence[Path], options: LoadOptions) -> list[Setup]:
         from dindcheck.sources.compose.files import load_project
         from dindcheck.sources.compose.workloads import setup
 
-        return setup(load_project(files, environ=options.environ,
-                                  max_file_size=options.max_file_size))
+        return [setup(load_project(files, environ=options.environ,
+                                   max_file_size=options.max_file_size))]
 
 
 SOURCE = ComposeSource()

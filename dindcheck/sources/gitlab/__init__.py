@@ -6,3 +6,52 @@ resolves ``extends``, ``default:`` and inheritance into :class:`~.model.Job` val
 ``runner`` reads ``config.toml``, and ``workloads`` turns both into a
 :class:`dindcheck.workload.Setup`.
 """
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dindcheck.sources import LoadOptions
+    from dindcheck.workload import Setup
+
+# Top-level keys that only a GitLab CI file has, and a job's `script:` one level down.
+_PIPELINE_HEAD = re.compile(
+    r"^(?:stages|include|workflow|default|before_script|after_script)\s*:"
+    r"|^[^\s#][^:\n]*:[ \t]*\n(?:[ \t]+[^\n]*\n)*?[ \t]+script[ \t]*:", re.MULTILINE)
+
+
+class GitLabSource:
+    kind = "gitlab-ci"
+    modules = ("dindcheck.sources.gitlab.workloads",)
+
+    def groups(self, folder: Path, names: Sequence[str]) -> list[list[Path]]:
+        from dindcheck.sources.gitlab.discover import is_fragment_name, is_pipeline_name
+
+        pipelines = [[folder / n] for n in sorted(names) if is_pipeline_name(n)]
+        fragments = [[folder / n] for n in sorted(names) if is_fragment_name(n)]
+        return pipelines + fragments
+
+    def recognises(self, path: Path, head: str) -> bool:
+        if path.suffix.lower() not in (".yml", ".yaml"):
+            return False
+        from dindcheck.sources.gitlab.discover import looks_like_pipeline
+        from dindcheck.yamlload import YamlError, load_text
+
+        try:
+            return looks_like_pipeline(load_text(head, str(path)))
+        except YamlError:  # the head may end mid-document
+            return bool(_PIPELINE_HEAD.search(head))
+
+    def load(self, files: Sequence[Path], options: LoadOptions) -> list[Setup]:
+        from dindcheck.sources.gitlab.workloads import load_setups
+
+        return [setup for path in files for setup in load_setups(
+            path, runner_config=options.runner_config, root=options.root,
+            max_file_size=options.max_file_size)]
+
+
+SOURCE = GitLabSource()

@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from dindcheck.workload import Setup
 
 
+_DATA_SUFFIXES = (".yml", ".yaml", ".json", ".toml")
+
+
 class ShellSource:
     kind = "shell"
     modules = ("dindcheck.sources.shell.load",)
@@ -23,13 +26,14 @@ class ShellSource:
     def recognises(self, path: Path, head: str) -> bool:
         from dindcheck.sources.shell.discover import sniff
 
+        if path.suffix.lower() in _DATA_SUFFIXES:
+            return False  # `docker run` in a YAML or JSON file is another format's text
         return sniff(path.name, head) is not None
 
-    def load(self, files: Sequence[Path], options: LoadOptions) -> Setup:
+    def load(self, files: Sequence[Path], options: LoadOptions) -> list[Setup]:
         from dindcheck.sources.shell.load import load
 
-        (path,) = files
-        return load(path, options.max_file_size)
+        return [load(path, options.max_file_size) for path in files]
 
 
 SOURCE = ShellSource()

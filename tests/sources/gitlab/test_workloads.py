@@ -410,7 +410,7 @@ def test_names_resolve_inside_the_setup(repo: Writer, title: str, pipeline: str,
     assert len(ids) == len(set(ids))
     found = by_name(setup)
     for w in setup.workloads:
-        targets = [*w.links.values(), *w.depends_on, *([w.netns] if w.netns else [])]
+        targets = [*w.links.values(), *(w.depends_on or ()), *([w.netns] if w.netns else [])]
         for target in targets:
             assert target in found, (w.name, target)
             assert found[target].project == w.project
