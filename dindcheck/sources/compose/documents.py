@@ -91,7 +91,7 @@ def _check_merge_keys(text: str, path: str) -> None:
         if isinstance(node, MappingNode):
             for key, value in node.value:
                 if key.tag == _MERGE_TAG and not _mergeable(value):
-                    mark = value.start_mark
+                    mark = key.start_mark
                     raise YamlError(path, "a merge key (<<) takes a mapping or a list of "
                                           "mappings", mark.line + 1, mark.column + 1)
                 stack.append(value)

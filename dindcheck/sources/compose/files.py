@@ -54,6 +54,7 @@ from dindcheck.sources.compose.merge import (
 )
 from dindcheck.sources.compose.reading import ReadError, is_outside, read_text
 from dindcheck.sources.compose.references import (
+    check_cycles,
     check_references,
     enabled_services,
     with_implied,
@@ -61,7 +62,12 @@ from dindcheck.sources.compose.references import (
 from dindcheck.sources.compose.resets import Path as ResetPath
 from dindcheck.sources.compose.resets import apply_resets, strip_tags, under
 from dindcheck.sources.compose.shape import check_service, check_volume, kind
-from dindcheck.sources.compose.volumes import is_file_path, parse_short_volume, volume_target
+from dindcheck.sources.compose.volumes import (
+    SpecError,
+    is_file_path,
+    parse_short_volume,
+    volume_target,
+)
 from dindcheck.yamlload import Mark, PosDict, PosList, YamlError
 
 __all__ = ["ComposeProject", "as_mapping", "depends_on_mapping", "load_project",
@@ -199,7 +205,9 @@ class _Session:
         if self.root is None or not is_outside(path, self.root):
             return True
         where = f"{mark.path}:{mark.line}:{mark.column}: " if mark else ""
-        self.notes.append(f"{where}{what} {path} is outside {self.root} and was not read")
+        real = os.path.realpath(path)
+        shown = path if real == os.path.abspath(path) else f"{path} (-> {real})"
+        self.notes.append(f"{where}{what} {shown} is outside {self.root} and was not read")
         return False
 
     def env(self, values: Mapping[str, str]) -> _Env:
@@ -232,10 +240,12 @@ class _Session:
                 model.services.key_marks.get(service_name))
         enabled = enabled_services(services, profiles)
         check_references(services, enabled, self.reporter(paths[0]))
+        check_cycles(services, set(enabled), self.reporter(paths[0]))
         kept = PosDict(services.mark)
         for service_name in enabled:
             put(kept, service_name, services[service_name],
                 services.key_marks.get(service_name))
+        base_images = self.base_images(kept, base)
         notes = list(self.notes)
         if not services and not self.problems:
             notes.append(f"{', '.join(self.files)}: no services defined, nothing was linted")
@@ -243,8 +253,7 @@ class _Session:
             name=name, files=tuple(self.files), services=kept,
             volumes=_volume_names(model.volumes, name), problems=tuple(self.problems),
             unresolved=self.unresolved.names(), notes=tuple(notes), project_dir=base,
-            disabled=tuple(n for n in services if n not in kept),
-            base_images=self.base_images(kept, base))
+            disabled=tuple(n for n in services if n not in kept), base_images=base_images)
 
     def project_name(self, paths: list[str], values: Mapping[str, str], base: str) -> str:
         """compose's project name: ``COMPOSE_PROJECT_NAME``, else the last ``name:`` of the
@@ -811,7 +820,7 @@ def _rebased_volume(item: Any, source_dir: str) -> Any:
     if isinstance(item, str):
         try:
             volume = parse_short_volume(item)
-        except ValueError:
+        except SpecError:
             return item
         if volume.source is None or not is_file_path(volume.source) or \
                 not _local_path(volume.source):

@@ -360,15 +360,34 @@ def unique(items: PosList, key_of: Callable[[Any], str | None]) -> PosList:
 
 
 def unique_service(service: PosDict) -> PosDict:
-    """``service`` with the lists of :data:`UNIQUE` (and network aliases) made unique."""
-    out = service
-    for key, key_of in UNIQUE.items():
-        value = service.get(key)
+    """``service`` with the lists of :data:`UNIQUE` (and of each network's ``aliases`` and
+    ``link_local_ips``) made unique."""
+    out = _unique_lists(service, UNIQUE)
+    networks = service.get("networks")
+    if isinstance(networks, PosDict):
+        changed = {name: _unique_lists(entry, _NETWORK_UNIQUE)
+                   for name, entry in networks.items() if isinstance(entry, PosDict)}
+        if any(changed[name] is not networks[name] for name in changed):
+            merged = copy_dict(networks)
+            merged.update(changed)
+            if out is service:
+                out = copy_dict(service)
+            out["networks"] = merged
+    return out
+
+
+_NETWORK_UNIQUE = {"aliases": _key_value, "link_local_ips": _key_value}
+
+
+def _unique_lists(mapping: PosDict, keys: Mapping[str, Callable[[Any], str | None]]) -> PosDict:
+    out = mapping
+    for key, key_of in keys.items():
+        value = mapping.get(key)
         if isinstance(value, PosList) and len(value) > 1:
             kept = unique(value, key_of)
             if len(kept) != len(value):
-                if out is service:
-                    out = copy_dict(service)
+                if out is mapping:
+                    out = copy_dict(mapping)
                 out[key] = kept
     return out
 

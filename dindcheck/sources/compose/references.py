@@ -85,6 +85,56 @@ def _reference(name: str, other: str, field: str, services: Mapping[str, Any],
     problem(f'service "{name}": `{field}` refers to "{other}", which is not defined', mark)
 
 
+def check_cycles(services: Mapping[str, PosDict], enabled: Collection[str],
+                 problem: Callable[[str, Mark | None], None]) -> None:
+    """Report a dependency cycle (compose refuses it), once, at the dependency that closes it.
+
+    The walk keeps its own stack: a project may have as many services as the file allows.
+    """
+    done: set[str] = set()
+    for start in enabled:
+        if start in done:
+            continue
+        path: list[str] = []
+        on_path: set[str] = set()
+        stack: list[tuple[str, list[str]]] = [(start, _dependencies(services, start, enabled))]
+        path.append(start)
+        on_path.add(start)
+        while stack:
+            name, todo = stack[-1]
+            if not todo:
+                stack.pop()
+                path.pop()
+                on_path.discard(name)
+                done.add(name)
+                continue
+            other = todo.pop()
+            if other in on_path:
+                cycle = [*path[path.index(other):], other]
+                problem(f"dependency cycle: {' -> '.join(cycle)}",
+                        _dependency_mark(services[name], other))
+                return
+            if other not in done:
+                stack.append((other, _dependencies(services, other, enabled)))
+                path.append(other)
+                on_path.add(other)
+
+
+def _dependencies(services: Mapping[str, PosDict], name: str,
+                  enabled: Collection[str]) -> list[str]:
+    depends = services[name].get("depends_on")
+    if not isinstance(depends, PosDict):
+        return []
+    return [other for other in reversed(depends) if other in enabled]
+
+
+def _dependency_mark(service: PosDict, other: str) -> Mark | None:
+    depends = service.get("depends_on")
+    if isinstance(depends, PosDict):
+        return depends.key_marks.get(other, depends.mark)
+    return service.mark
+
+
 def profiles_of(service: PosDict) -> tuple[str, ...]:
     profiles = service.get("profiles")
     if not isinstance(profiles, PosList):

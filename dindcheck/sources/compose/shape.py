@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from dindcheck.sources.compose.interpolate import Interpolated
-from dindcheck.sources.compose.volumes import parse_port_spec, parse_short_volume
+from dindcheck.sources.compose.volumes import SpecError, parse_port_spec, parse_short_volume
 from dindcheck.yamlload import Mark, PosDict, PosList
 
 Problem = Callable[[str, Mark | None], None]
@@ -180,6 +180,11 @@ def _build(check: _Checker, value: Any, mark: Mark | None) -> Any:
 def _environment(check: _Checker, value: Any, mark: Mark | None) -> Any:
     if isinstance(value, PosList):
         _all_strings(value)
+        for index, item in enumerate(value):
+            name = item.partition("=")[0]
+            if name[-1:].isspace():
+                raise _Bad("KEY=VALUE without a space before =", item, value.item_mark(index),
+                           f"[{index}]")
         return value
     if not isinstance(value, PosDict):
         raise _Bad("a mapping or a list of KEY=VALUE", value)
@@ -229,7 +234,7 @@ def _volume(check: _Checker, value: Any, mark: Mark | None) -> Any:
     if isinstance(value, str):
         try:
             parse_short_volume(value)
-        except ValueError as exc:
+        except SpecError as exc:
             if not _unresolved(value):
                 raise _Bad(f"a volume (SOURCE:TARGET[:MODE]): {exc}", value) from None
         return value
@@ -276,7 +281,7 @@ def _port(item: Any, mark: Mark | None) -> list[Any]:
     if isinstance(item, str):
         try:
             mappings = parse_port_spec(item)
-        except ValueError as exc:
+        except SpecError as exc:
             if _unresolved(item):
                 return [item]  # a variable without a value: kept as written
             raise _Bad(f"a port ([IP:][HOST:]CONTAINER[/PROTOCOL]): {exc}", item) from None

@@ -23,6 +23,10 @@ SOCKET_DIRS = {"/var/run", "/run", "/var/run/docker", "/run/docker", "/run/conta
                "/var/run/crio", "/run/user"}
 
 
+class SpecError(ValueError):
+    """A short-syntax volume or port that compose refuses."""
+
+
 @dataclass(frozen=True, slots=True)
 class Mount:
     type: str  # volume | anonymous_volume | bind | tmpfs
@@ -65,9 +69,9 @@ class ShortVolume:
 
 def parse_short_volume(spec: str) -> ShortVolume:
     """compose-go's ``ParseVolume``: ``:`` separates sections, except after a one-letter
-    section (a Windows drive) and inside ``${...}``; ValueError for an invalid spec."""
+    section (a Windows drive) and inside ``${...}``; SpecError for an invalid spec."""
     if not spec:
-        raise ValueError("invalid empty volume spec")
+        raise SpecError("invalid empty volume spec")
     if len(spec) <= 2:
         return ShortVolume(None, spec, ())
     sections: list[str] = []
@@ -96,9 +100,9 @@ def _drive(buffer: list[str]) -> bool:
 
 def _section(sections: list[str], buffer: list[str], *, last: bool) -> None:
     if not buffer:
-        raise ValueError("empty section between colons")
+        raise SpecError("empty section between colons")
     if len(sections) == 2 and not last:
-        raise ValueError("too many colons")
+        raise SpecError("too many colons")
     sections.append("".join(buffer))
 
 
@@ -121,7 +125,7 @@ def volume_target(item: Any) -> str | None:
         return None
     try:
         return clean_target(parse_short_volume(item).target)
-    except ValueError:
+    except SpecError:
         return None
 
 
@@ -142,7 +146,7 @@ def parse_volume(entry: Any, index: int, mark: Mark | None) -> Mount | None:
 def _short_volume(entry: str, mark: Mark | None, field: str) -> Mount | None:
     try:
         volume = parse_short_volume(entry)
-    except ValueError:
+    except SpecError:
         volume = None
     if (volume is None or volume.source == "") and isinstance(entry, Interpolated):
         # A variable without a value left nothing where the source was: read the text
@@ -157,7 +161,7 @@ def _short_volume(entry: str, mark: Mark | None, field: str) -> Mount | None:
 def _written_volume(written: str, mark: Mark | None, field: str) -> Mount | None:
     try:
         volume = parse_short_volume(written)
-    except ValueError:
+    except SpecError:
         return None
     if volume.source is None:
         return Mount("anonymous_volume", None, _norm(volume.target), False, mark, field)
@@ -258,7 +262,7 @@ _PROTOCOLS = ("tcp", "udp", "sctp")
 
 
 def parse_port_spec(spec: str) -> list[PortMapping]:
-    """docker's ``nat.ParsePortSpec`` as compose uses it; ValueError when invalid."""
+    """docker's ``nat.ParsePortSpec`` as compose uses it; SpecError when invalid."""
     parts = spec.split(":")
     container = parts[-1]
     if len(parts) == 1:
@@ -270,15 +274,15 @@ def parse_port_spec(spec: str) -> list[PortMapping]:
     protocol, container = _split_protocol(container)
     ip = _host_ip(raw_ip)
     if not container:
-        raise ValueError("no container port")
+        raise SpecError("no container port")
     start, end = _port_range(container, "container port")
     host_start = host_end = 0
     if host:
         host_start, host_end = _port_range(host, "host port")
         if end - start != host_end - host_start and end != start:
-            raise ValueError("the container and host port ranges differ in size")
+            raise SpecError("the container and host port ranges differ in size")
     if protocol.lower() not in _PROTOCOLS:
-        raise ValueError(f"unknown protocol {protocol!r}")
+        raise SpecError(f"unknown protocol {protocol!r}")
     mappings = []
     for offset in range(end - start + 1):
         published: str | None = None
@@ -305,7 +309,7 @@ def _host_ip(raw: str) -> str:
         try:
             ipaddress.ip_address(ip)
         except ValueError:
-            raise ValueError("invalid IP address") from None
+            raise SpecError("invalid IP address") from None
     return ip
 
 
@@ -314,9 +318,9 @@ def _port_range(text: str, what: str) -> tuple[int, int]:
     start = port_number(first)
     end = port_number(last.split("-", 1)[0]) if sep else start
     if start is None or end is None:
-        raise ValueError(f"invalid {what}")
+        raise SpecError(f"invalid {what}")
     if end < start:
-        raise ValueError(f"invalid {what} range")
+        raise SpecError(f"invalid {what} range")
     return start, end
 
 
@@ -341,7 +345,7 @@ def parse_ports(service: PosDict) -> list[Port]:
         elif isinstance(entry, str):
             try:
                 mappings = parse_port_spec(entry)
-            except ValueError:
+            except SpecError:
                 continue
             result.extend(Port(m.host_ip, m.published, m.target, m.protocol, mark)
                           for m in mappings)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -831,3 +833,267 @@ def test_corpus_loads(path: Path) -> None:
         assert isinstance(spec, PosDict), name
         for key in spec:
             assert spec.key_mark(key) is not None, (name, key)
+
+
+# --- hostile input -----------------------------------------------------------------------
+
+
+def test_an_extends_chain_of_1200_services_is_walked_without_recursion() -> None:
+    lines = ["services:", "  s0:", "    image: docker:dind", "    privileged: true"]
+    for i in range(1, 1200):
+        lines += [f"  s{i}:", f"    extends: s{i - 1}"]
+    start = time.monotonic()
+    project = load(("c.yml", "\n".join(lines) + "\n"))
+    assert time.monotonic() - start < 10
+    assert project.problems == ()
+    assert project.services["s1199"] == {"image": "docker:dind", "privileged": True}
+
+
+def test_an_include_chain_of_200_files_stops_at_a_located_problem() -> None:
+    for i in range(200):
+        write(f"f{i}.yml", f"include: [f{i + 1}.yml]\nservices:\n  s{i}: {{image: x}}\n")
+    write("f200.yml", "services:\n  last: {image: x}\n")
+    project = load_project([Path("f0.yml")], environ={})
+    assert [p.message for p in project.problems] == [
+        f"includes nested deeper than {compose_files.MAX_INCLUDE_DEPTH} levels"]
+    problem = project.problems[0]
+    assert (problem.line, problem.column) == (1, 11)
+    assert len(project.services) == compose_files.MAX_INCLUDE_DEPTH + 1
+
+
+def test_an_include_graph_loads_each_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two files per level, each including both files of the next level: without a cache
+    the work doubles per level."""
+    levels = 18
+    for level in range(levels):
+        for side in "ab":
+            includes = [] if level == levels - 1 else [f"l{level + 1}{s}.yml" for s in "ab"]
+            write(f"l{level}{side}.yml", f"include: {includes}\n"
+                                         f"services:\n  s{level}{side}: {{image: x}}\n")
+    reads: list[str] = []
+
+    def counting(path: str, max_size: int) -> str:
+        reads.append(str(path))
+        return read_text(path, max_size)
+
+    monkeypatch.setattr(compose_files, "read_text", counting)
+    start = time.monotonic()
+    project = load_project([Path("l0a.yml")], environ={})
+    assert time.monotonic() - start < 5
+    assert project.problems == ()
+    assert len(project.services) == 2 * levels - 1
+    assert len(reads) == len(set(reads)) == 2 * levels - 1
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param(service("image: ${A:-" + "${A:-" * 400 + "x" + "}" * 401), 3,
+                     id="defaults-nested-400-times"),
+        pytest.param(service("image: ${A:-${"), 3, id="unterminated"),
+        pytest.param(service("image: '${A:-' * 400"), 3, id="unterminated-nested"),
+        pytest.param(service("environment:\n  A: ${ x}"), 4, id="space-in-name"),
+        pytest.param("x-base: 5\nservices:\n  s:\n    <<: 5\n    image: x\n", 4,
+                     id="merge-key-over-a-scalar"),
+        pytest.param("x-list: &l [1, 2]\nservices:\n  s:\n    <<: *l\n    image: x\n", 4,
+                     id="merge-key-over-a-list-of-scalars"),
+        pytest.param(service("image: !ref x"), 3, id="unknown-tag"),
+        pytest.param(service("volumes: !reference [a, b]"), 3, id="unknown-tag-on-a-list"),
+    ],
+)
+def test_files_compose_refuses_are_located_problems(text: str, line: int) -> None:
+    start = time.monotonic()
+    project = load(("c.yml", text))
+    assert time.monotonic() - start < 2
+    assert [(p.path, p.line) for p in project.problems] == [("c.yml", line)]
+
+
+BAD_FIELDS = [
+    pytest.param("privileged: []", "privileged", id="privileged-list"),
+    pytest.param("privileged: maybe", "privileged", id="privileged-word"),
+    pytest.param("healthcheck:\n  disable: []", "healthcheck", id="healthcheck-disable"),
+    pytest.param("healthcheck: yes", "healthcheck", id="healthcheck-scalar"),
+    pytest.param("command: 5", "command", id="command-number"),
+    pytest.param("command: [sleep, 5]", "command", id="command-item-number"),
+    pytest.param("entrypoint: 5", "entrypoint", id="entrypoint-number"),
+    pytest.param("cap_add: 5", "cap_add", id="cap-add-number"),
+    pytest.param("security_opt: 5", "security_opt", id="security-opt-number"),
+    pytest.param("image: [docker, dind]", "image", id="image-list"),
+    pytest.param("network_mode: {}", "network_mode", id="network-mode-mapping"),
+    pytest.param("environment: FOO=1", "environment", id="environment-string"),
+    pytest.param("environment:\n  A: [1]", "environment", id="environment-value-list"),
+    pytest.param("volumes: /data", "volumes", id="volumes-string"),
+    pytest.param("volumes: [{target: /x}]", "volumes", id="volume-without-type"),
+    pytest.param("volumes: ['/a::/b']", "volumes", id="volume-empty-section"),
+    pytest.param("ports: ['99999:80']", "ports", id="port-too-big"),
+    pytest.param("ports: ['²:80']", "ports", id="port-unicode-digit"),
+    pytest.param("ports: ['" + "9" * 5000 + ":80']", "ports", id="port-5000-digits"),
+    pytest.param("ports: [{target: '²'}]", "ports", id="port-target-unicode"),
+    pytest.param("deploy:\n  replicas: '²'", "deploy", id="replicas-unicode-digit"),
+    pytest.param("deploy:\n  replicas: '" + "9" * 5000 + "'", "deploy",
+                 id="replicas-5000-digits"),
+    pytest.param("deploy:\n  replicas: -1", "deploy", id="replicas-negative"),
+    pytest.param("scale: '²'", "scale", id="scale-unicode-digit"),
+    pytest.param("scale: '" + "9" * 5000 + "'", "scale", id="scale-5000-digits"),
+    pytest.param("scale: []", "scale", id="scale-list"),
+    pytest.param("depends_on: {db: 5}", "depends_on", id="depends-on-entry"),
+    pytest.param("depends_on: {db: {condition: started}}", "depends_on",
+                 id="depends-on-condition"),
+    pytest.param("networks: 5", "networks", id="networks-number"),
+    pytest.param("networks: {n: {aliases: a}}", "networks", id="aliases-string"),
+    pytest.param("env_file: 5", "env_file", id="env-file-number"),
+    pytest.param("build: 5", "build", id="build-number"),
+    pytest.param("build: {context: [a]}", "build", id="build-context-list"),
+    pytest.param("x-dindcheck: {ignore: DIND001}", "x-dindcheck", id="ignore-string"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), BAD_FIELDS)
+def test_a_wrong_typed_field_is_a_located_problem_and_dropped(body: str, field: str) -> None:
+    base = "" if field == "image" else "image: docker:dind\n"
+    project = load(("c.yml", service(base + body + "\nruntime: sysbox-runc") + OTHERS))
+    assert len(project.problems) == 1, project.problems
+    problem = project.problems[0]
+    first = 3 + base.count("\n")
+    assert problem.path == "c.yml"
+    assert first <= (problem.line or 0) <= first + body.count("\n")
+    assert problem.message.startswith('service "s"')
+    s = project.services["s"]
+    # The bad value is dropped (a bad entry of a list: the entry).
+    assert s.get(field) in (None, []) or field in ("deploy", "healthcheck", "networks", "build")
+    assert s["runtime"] == "sysbox-runc"  # the rest of the service is still read
+
+
+def test_a_wrong_typed_top_level_volume_is_a_located_problem() -> None:
+    project = load(("c.yml", service("image: x") + "\nvolumes:\n  data:\n    external: []\n"))
+    assert [(p.line, p.message) for p in project.problems] == [
+        (6, 'volume "data": `external` must be true or false, not a list')]
+
+
+def test_kept_values_have_the_types_the_source_reads() -> None:
+    project = load(("c.yml", service("""
+        image: docker:dind
+        privileged: "yes"
+        scale: "2"
+        ports: [2375, "8080-8081:80-81", {target: "2376", published: 2376}]
+        healthcheck: {disable: "false", test: echo}
+        volumes: [{type: volume, source: d, target: /d, read_only: "true"}]
+    """) + "\nvolumes:\n  d: {external: 'true'}\n"))
+    assert project.problems == ()
+    s = project.services["s"]
+    assert (s["privileged"], s["scale"], s["healthcheck"]["disable"]) == (True, 2, False)
+    assert s["volumes"][0]["read_only"] is True
+    assert [(p.get("published"), p["target"]) for p in s["ports"]] == [
+        (None, 2375), ("8080", 80), ("8081", 81), ("2376", 2376)]
+    assert project.volumes["d"] == {"external": True, "name": "d"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("build:\n  context: .\n  dockerfile: /dev/zero", id="dockerfile-device"),
+        pytest.param("build: ctx", id="symlink-to-device"),
+        pytest.param("build: fifo", id="symlink-to-fifo"),
+    ],
+)
+def test_a_dockerfile_that_is_not_a_regular_file_is_not_read(body: str) -> None:
+    Path("ctx").mkdir()
+    os.symlink("/dev/zero", "ctx/Dockerfile")
+    Path("fifo").mkdir()
+    os.mkfifo("fifo/Dockerfile")
+    start = time.monotonic()
+    project = load(("c.yml", service(body)))
+    assert time.monotonic() - start < 5
+    assert project.problems == ()
+    assert project.base_images == {}
+    assert len(project.notes) == 1
+    assert "not a regular file" in project.notes[0]
+
+
+def test_the_final_from_of_a_dockerfile_is_read() -> None:
+    write("app/Dockerfile", "FROM golang AS build\nFROM docker:27-dind\n")
+    project = load(("c.yml", service("build: ./app")))
+    assert project.base_images == {"s": "docker:27-dind"}
+
+
+@pytest.mark.parametrize(
+    ("files", "text"),
+    [
+        pytest.param({".env": "/dev/zero"}, service("image: x"), id="dotenv-to-device"),
+        pytest.param({".env": "fifo"}, service("image: x"), id="dotenv-to-fifo"),
+        pytest.param({}, service("image: x\nenv_file: [/dev/zero]"), id="env-file-device"),
+        pytest.param({}, service("image: x\nenv_file: [fifo]"), id="env-file-fifo"),
+        pytest.param({}, "include:\n  - path: inc.yml\n    env_file: /dev/zero\n"
+                         "services:\n  s: {image: x}\n", id="include-env-file-device"),
+        pytest.param({}, "include: [fifo]\nservices:\n  s: {image: x}\n",
+                     id="include-of-a-fifo"),
+    ],
+)
+def test_special_files_are_refused_not_read(files: dict[str, str], text: str) -> None:
+    os.mkfifo("fifo")
+    write("inc.yml", "services:\n  i: {image: i}\n")
+    for name, target in files.items():
+        os.symlink(target, name)
+    start = time.monotonic()
+    project = load(("c.yml", text))
+    assert time.monotonic() - start < 5
+    assert len(project.problems) == 1, project.problems
+    assert "not a regular file" in project.problems[0].message or \
+        "not found" in project.problems[0].message
+
+
+def test_env_files_have_the_size_cap() -> None:
+    write("big.env", "A=" + "x" * 300 + "\n")
+    project = load_project([write("c.yml", service("image: x\nenv_file: big.env"))],
+                           environ={}, max_file_size=200)
+    assert [(p.path, p.message) for p in project.problems] == [
+        ("big.env", "file is over the 200-byte cap (--max-file-size)")]
+
+
+OUTSIDE = [
+    pytest.param("include: [{outside}/inc.yml]\n" + "services:\n  s: {{image: x}}\n",
+                 "included file", id="absolute-include"),
+    pytest.param("include:\n  - path: token.yml\n    env_file: {outside}/vars.env\n"
+                 "services:\n  s: {{image: x}}\n", "env file", id="include-env-file"),
+    pytest.param("services:\n  s:\n    image: x\n    env_file: {outside}/vars.env\n",
+                 "env file", id="env-file"),
+    pytest.param("services:\n  s:\n    extends: {{file: {outside}/base.yml, service: b}}\n",
+                 "extended file", id="extends-file"),
+    pytest.param("services:\n  s:\n    build: {{context: /, dockerfile: {outside}/Dockerfile}}\n",
+                 "Dockerfile", id="dockerfile"),
+    pytest.param("services:\n  s: {{image: x}}\ninclude: [link.yml]\n", "included file",
+                 id="symlinked-include"),
+]
+
+
+@pytest.mark.parametrize(("text", "what"), OUTSIDE)
+def test_files_outside_the_root_are_named_not_read(tmp_path: Path, text: str,
+                                                  what: str) -> None:
+    outside = tmp_path / "outside"
+    write("outside/inc.yml", "services:\n  secret: {image: 's3cr3t'}\n")
+    write("outside/vars.env", "TOKEN=s3cr3t\n")
+    write("outside/base.yml", "services:\n  b: {image: 's3cr3t'}\n")
+    write("outside/Dockerfile", "FROM s3cr3t\n")
+    write("repo/inc.yml", "services:\n  i: {image: i}\n")
+    write("repo/token.yml", "services:\n  i: {image: '${TOKEN:-i}'}\n")
+    os.symlink(outside / "inc.yml", "repo/link.yml")
+    path = write("repo/compose.yml", text.format(outside=outside))
+    project = load_project([path], environ={}, root=tmp_path / "repo")
+    shown = repr((project.services, project.notes, project.problems, project.base_images))
+    assert "s3cr3t" not in shown
+    assert len(project.notes) == 1
+    assert what in project.notes[0]
+    assert str(outside) in project.notes[0]
+    allowed = load_project([path], environ={}, root=tmp_path / "repo", allow_outside=True)
+    assert allowed.notes == ()
+    assert "s3cr3t" in repr((allowed.services, allowed.base_images))
+
+
+def test_a_compose_file_symlinked_outside_the_root_is_not_read(tmp_path: Path) -> None:
+    write("outside/compose.yml", "services:\n  s: {image: 's3cr3t'}\n")
+    Path("repo").mkdir()
+    os.symlink(tmp_path / "outside/compose.yml", "repo/compose.yml")
+    project = load_project([Path("repo/compose.yml")], environ={}, root=tmp_path / "repo")
+    assert project.services == {}
+    assert "s3cr3t" not in repr(project)
+    assert any("outside" in note for note in project.notes)
