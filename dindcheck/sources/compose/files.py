@@ -181,6 +181,7 @@ class _Session:
         self.unresolved = Unresolved()
         self.raw: dict[str, list[Any] | None] = {}
         self.taken: set[str] = set()
+        self.tagged: set[str] = set()
         self.listed: set[str] = set()
         self.documents_cache: dict[tuple[str, int], list[_Document] | None] = {}
         self.file_documents: dict[tuple[str, int], _Document] = {}
@@ -289,7 +290,10 @@ class _Session:
         if not self.readable(path, "compose file", mark):
             return None
         try:
-            self.raw[key] = parse_documents(read_text(path, self.max_file_size), path)
+            text = read_text(path, self.max_file_size)
+            self.raw[key] = parse_documents(text, path)
+            if "!" in text:
+                self.tagged.add(key)
         except ReadError as exc:
             self.problems.append(InputProblem(path=path, message=exc.message, line=exc.line,
                                               column=exc.column, kind="input"))
@@ -315,18 +319,21 @@ class _Session:
         if raw is None:
             self.documents_cache[key] = None
             return None
-        documents = [d for d in (self.prepare(path, data, env) for data in raw)
+        tagged = key[0] in self.tagged
+        documents = [d for d in (self.prepare(path, data, env, tagged) for data in raw)
                      if d is not None]
         self.documents_cache[key] = documents
         return documents
 
     def parse_again(self, path: str) -> list[Any] | None:
         try:
-            return parse_documents(read_text(path, self.max_file_size), path)
+            text = read_text(path, self.max_file_size)
+            return parse_documents(text, path)
         except (ReadError, YamlError):
             return None  # reported when it was first read
 
-    def prepare(self, path: str, data: Any, env: _Env) -> _Document | None:
+    def prepare(self, path: str, data: Any, env: _Env, tagged: bool = True) -> _Document | None:
+        """Tags out (``tagged``: the text has a ``!`` at all), interpolated, shapes checked."""
         report = self.reporter(path)
         if data is None:
             data = PosDict(Mark(path, 1, 1))
@@ -334,7 +341,7 @@ class _Session:
             mark = data.mark if isinstance(data, PosList) else Mark(path, 1, 1)
             self.problem(path, f"top level must be a mapping, not {kind(data)}", mark)
             return None
-        resets = strip_tags(data, report)
+        resets = strip_tags(data, report) if tagged else set()
         interpolate_tree(data, env.get, self.unresolved, report)
         services = self._services(data, path)
         for name, service in services.items():

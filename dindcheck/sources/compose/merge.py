@@ -381,10 +381,10 @@ _NETWORK_UNIQUE = {"aliases": _key_value, "link_local_ips": _key_value}
 
 def _unique_lists(mapping: PosDict, keys: Mapping[str, Callable[[Any], str | None]]) -> PosDict:
     out = mapping
-    for key, key_of in keys.items():
-        value = mapping.get(key)
+    for key in [k for k in mapping if k in keys]:
+        value = mapping[key]
         if isinstance(value, PosList) and len(value) > 1:
-            kept = unique(value, key_of)
+            kept = unique(value, keys[key])
             if len(kept) != len(value):
                 if out is mapping:
                     out = copy_dict(mapping)

@@ -41,26 +41,8 @@ _STRING_LIST_FIELDS = ("cap_add", "cap_drop", "security_opt", "links", "volumes_
 def check_service(name: str, service: PosDict, problem: Problem) -> None:
     """Check (and cast) the read fields of ``service`` in place; drop bad values."""
     check = _Checker(f'service "{name}"', problem)
-    for key in _STRING_FIELDS:
-        check.field(service, key, _string)
-    for key in _STRING_LIST_FIELDS:
-        check.field(service, key, _string_list)
-    for key in ("command", "entrypoint"):
-        check.field(service, key, _command)
-    check.field(service, "build", _build)
-    check.field(service, "environment", _environment)
-    check.field(service, "env_file", _env_file)
-    check.field(service, "volumes", _volumes)
-    check.field(service, "tmpfs", _string_or_list)
-    check.field(service, "ports", _ports)
-    check.field(service, "privileged", _boolean)
-    check.field(service, "networks", _networks)
-    check.field(service, "depends_on", _depends_on)
-    check.field(service, "healthcheck", _healthcheck)
-    check.field(service, "deploy", _deploy)
-    check.field(service, "scale", _count)
-    check.field(service, "extends", _extends)
-    check.field(service, "x-dindcheck", _dindcheck)
+    for key in [k for k in service if k in _CHECKS]:
+        check.field(service, key, _CHECKS[key])
 
 
 def check_volume(name: str, volume: Any, mark: Mark | None, problem: Problem) -> Any:
@@ -466,6 +448,29 @@ def _external(check: _Checker, value: Any, mark: Mark | None) -> Any:
             raise _Bad("a string", name, value.key_marks.get("name"), "name")
         return value
     return _cast_boolean(value, mark, "")
+
+
+_CHECKS: dict[str, Check] = {
+    **dict.fromkeys(_STRING_FIELDS, _string),
+    **dict.fromkeys(_STRING_LIST_FIELDS, _string_list),
+    "command": _command,
+    "entrypoint": _command,
+    "build": _build,
+    "environment": _environment,
+    "env_file": _env_file,
+    "volumes": _volumes,
+    "tmpfs": _string_or_list,
+    "ports": _ports,
+    "privileged": _boolean,
+    "networks": _networks,
+    "depends_on": _depends_on,
+    "healthcheck": _healthcheck,
+    "deploy": _deploy,
+    "scale": _count,
+    "extends": _extends,
+    "x-dindcheck": _dindcheck,
+}
+"""The fields dindcheck reads, and the check of each."""
 
 
 def _unresolved(value: str) -> bool:

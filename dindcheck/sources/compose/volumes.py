@@ -8,6 +8,7 @@ mount model use the same parsers.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import posixpath
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ class ShortVolume:
         return ":".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_short_volume(spec: str) -> ShortVolume:
     """compose-go's ``ParseVolume``: ``:`` separates sections, except after a one-letter
     section (a Windows drive) and inside ``${...}``; SpecError for an invalid spec."""
@@ -74,6 +76,8 @@ def parse_short_volume(spec: str) -> ShortVolume:
         raise SpecError("invalid empty volume spec")
     if len(spec) <= 2:
         return ShortVolume(None, spec, ())
+    if "${" not in spec:
+        return _volume_of(_split_sections(spec))
     sections: list[str] = []
     buffer: list[str] = []
     nesting = 0
@@ -88,6 +92,25 @@ def parse_short_volume(spec: str) -> ShortVolume:
             continue
         buffer.append(char)
     _section(sections, buffer, last=True)
+    return _volume_of(sections)
+
+
+def _split_sections(spec: str) -> list[str]:
+    """The sections of a spec without ``${``: a one-letter section joins the next one."""
+    sections: list[str] = []
+    parts = spec.split(":")
+    current = parts[0]
+    for part in parts[1:]:
+        if len(current) == 1 and current.isalpha():
+            current = f"{current}:{part}"
+            continue
+        _section(sections, list(current), last=False)
+        current = part
+    _section(sections, list(current), last=True)
+    return sections
+
+
+def _volume_of(sections: list[str]) -> ShortVolume:
     if len(sections) == 1:
         return ShortVolume(None, sections[0], ())
     modes = tuple(sections[2].split(",")) if len(sections) > 2 else ()
