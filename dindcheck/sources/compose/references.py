@@ -92,7 +92,7 @@ def check_cycles(services: Mapping[str, PosDict], enabled: Collection[str],
     The walk keeps its own stack: a project may have as many services as the file allows.
     """
     done: set[str] = set()
-    for start in enabled:
+    for start in [name for name in services if name in enabled]:
         if start in done:
             continue
         path: list[str] = []
