@@ -1097,3 +1097,48 @@ def test_a_compose_file_symlinked_outside_the_root_is_not_read(tmp_path: Path) -
     assert project.services == {}
     assert "s3cr3t" not in repr(project)
     assert any("outside" in note for note in project.notes)
+
+
+# --- project name, profiles ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "name", "image"),
+    [
+        pytest.param("name: My_App\n", {}, "my_app", "my_app-dind", id="name-normalised"),
+        pytest.param("", {}, "proj", "proj-dind", id="folder"),
+        pytest.param("name: app\n", {"COMPOSE_PROJECT_NAME": "ci"}, "ci", "ci-dind",
+                     id="environment-wins"),
+    ],
+)
+def test_compose_project_name_is_a_variable(text: str, environ: dict[str, str], name: str,
+                                            image: str) -> None:
+    project = load(("Proj/compose.yml", text + "services:\n  s:\n"
+                    "    image: ${COMPOSE_PROJECT_NAME}-dind\n"), environ=environ)
+    assert (project.name, project.services["s"]["image"]) == (name, image)
+
+
+def test_a_profile_selection_keeps_what_compose_starts() -> None:
+    text = """
+        services:
+          dind:
+            image: docker:dind
+            profiles: [ci]
+          app:
+            image: app
+            depends_on: [dind]
+          tool:
+            image: tool
+            profiles: [tools]
+    """
+    everything = load(("c.yml", text))
+    assert list(everything.services) == ["dind", "app", "tool"]
+    assert everything.services["dind"]["profiles"] == ["ci"]
+    assert everything.disabled == ()
+    ci = load_project([Path("c.yml")], environ={}, profiles=["ci"])
+    assert (list(ci.services), ci.disabled, ci.problems) == (["dind", "app"], ("tool",), ())
+    none = load_project([Path("c.yml")], environ={}, profiles=[])
+    assert list(none.services) == ["app"]
+    assert [(p.line, p.message) for p in none.problems] == [
+        (7, 'service "app": `depends_on` refers to "dind", which the selected profiles '
+            "do not start")]
