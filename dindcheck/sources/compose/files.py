@@ -392,6 +392,8 @@ class _Session:
             if required:
                 self.problem(path, f"env file {path} not found", mark)
             return None
+        if not required and os.path.isdir(path):
+            return None  # compose passes over a folder named .env
         if not self.readable(path, "env file", mark):
             return None
         try:

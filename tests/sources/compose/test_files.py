@@ -1042,6 +1042,12 @@ def test_special_files_are_refused_not_read(files: dict[str, str], text: str) ->
         "not found" in project.problems[0].message
 
 
+def test_a_folder_named_dotenv_is_passed_over_as_compose_does() -> None:
+    Path(".env").mkdir()
+    project = load(("c.yml", service("image: x")))
+    assert (project.problems, project.notes) == ((), ())
+
+
 def test_env_files_have_the_size_cap() -> None:
     write("big.env", "A=" + "x" * 300 + "\n")
     project = load_project([write("c.yml", service("image: x\nenv_file: big.env"))],
