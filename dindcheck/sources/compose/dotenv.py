@@ -6,7 +6,8 @@ letters, digits, ``_ . - [ ]``; a space inside a key or any other character is a
 Unquoted values end at the line end or at `` #``; single-quoted values are literal but for
 ``\\'``; double-quoted values may span lines and understand ``\\a \\b \\f \\n \\r \\t \\v
 \\\\ \\" \\$ \\0NNN``. Unquoted and double-quoted values are interpolated with the lookup
-first and the file's earlier values second. An unterminated quote, a bad key or an invalid
+first and the file's earlier values second (such a value keeps its written form, as an
+:class:`Interpolated`). An unterminated quote, a bad key or an invalid
 template is a :class:`DotenvError` with its line; its message never quotes the file (values
 are secrets).
 """
@@ -17,7 +18,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from dindcheck.sources.compose.interpolate import TemplateError, Unresolved, substitute
+from dindcheck.sources.compose.interpolate import (
+    Interpolated,
+    TemplateError,
+    Unresolved,
+    substitute,
+)
 
 # Go's unicode.IsSpace, less the line breaks (compose-go's isSpace): \t \v \f \r space NEL NBSP
 _SPACE = "\t\v\f\r \x85\xa0"
@@ -178,10 +184,14 @@ class _Parser:
             found = self.lookup(name)
             return known.get(name) if found is None else found
 
+        found = Unresolved()
         try:
-            return substitute(value, lookup, self.result.unresolved)
+            expanded = substitute(value, lookup, found)
         except TemplateError as exc:
             raise DotenvError(exc.message, line) from None
+        self.result.unresolved.missing |= found.missing
+        self.result.unresolved.required |= found.required
+        return Interpolated(expanded, value, found.names())
 
 
 def _is_number(c: str) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from dindcheck.sources.compose.interpolate import Interpolated
 from dindcheck.sources.compose.volumes import volume_target
 from dindcheck.yamlload import Mark, PosDict, PosList
 
@@ -95,9 +96,20 @@ def _kv_rule(split: Callable[[str], tuple[str, Any]]) -> Rule:
 
 
 def split_assignment(item: str) -> tuple[str, Any]:
-    """``"KEY=VAL"`` -> ``("KEY", "VAL")``; a bare ``"KEY"`` has the value ``None``."""
+    """``"KEY=VAL"`` -> ``("KEY", "VAL")``; a bare ``"KEY"`` has the value ``None``.
+
+    An interpolated item gives an interpolated value: its written form is the part after
+    ``=`` as written (``${NAME}`` for a variable listed bare and filled in).
+    """
     key, sep, value = item.partition("=")
-    return key, (value if sep else None)
+    if not sep:
+        return key, None
+    if isinstance(item, Interpolated):
+        written_key, written_sep, written = item.written.partition("=")
+        if not written_sep:
+            written = f"${{{written_key}}}"
+        return key, Interpolated(value, written, item.unresolved)
+    return key, value
 
 
 def split_host(item: str) -> tuple[str, Any]:

@@ -93,3 +93,24 @@ def test_a_bad_env_file_is_located_in_it_without_its_values() -> None:
     project = load_project([path], environ={})
     assert [(p.path, p.line) for p in project.problems] == [("bad.env", 2)]
     assert "hunter2" not in repr(project.problems)
+
+
+def test_values_keep_their_written_form_through_lists_and_merges() -> None:
+    _write("inc/compose.yml", "services:\n  i:\n    image: x\n    environment: [TOKEN]\n")
+    _write("inc/.env", "TOKEN=included-secret\n")
+    path = _write("compose.yml", """
+        include: [inc/compose.yml]
+        services:
+          s:
+            image: x
+            environment:
+              - PASSWORD=${PASSWORD}
+              - HOST=${HOST:-dind}
+    """)
+    override = _write("override.yml", "services:\n  s:\n    environment:\n      - HOST\n")
+    project = load_project([path, override], environ={"PASSWORD": "s3cret", "HOST": "h"})
+    s_env, i_env = (project.services[n]["environment"] for n in ("s", "i"))
+    assert s_env == {"PASSWORD": "s3cret", "HOST": "h"}
+    assert (s_env["PASSWORD"].written, s_env["HOST"].written) == ("${PASSWORD}", "${HOST}")
+    assert i_env == {"TOKEN": "included-secret"}
+    assert i_env["TOKEN"].written == "${TOKEN}"
