@@ -20,7 +20,7 @@ secret's value.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +62,8 @@ class Interpolated(str):
 
 
 def written_form(value: object) -> object:
-    """The text as written for an interpolated scalar; any other value unchanged."""
+    """The text as written for an interpolated scalar (what a report shows); any other
+    value unchanged."""
     return value.written if isinstance(value, Interpolated) else value
 
 
@@ -79,10 +80,6 @@ class Unresolved:
 
 
 Lookup = Callable[[str], "str | None"]
-
-
-def mapping_lookup(values: Mapping[str, str]) -> Lookup:
-    return values.get
 
 
 def substitute(text: str, lookup: Lookup, unresolved: Unresolved | None = None) -> str:

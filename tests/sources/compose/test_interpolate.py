@@ -12,6 +12,7 @@ from dindcheck.sources.compose.interpolate import (
     interpolate,
     interpolate_tree,
     substitute,
+    written_form,
 )
 from dindcheck.yamlload import Mark, load_text
 
@@ -97,6 +98,8 @@ def test_interpolated_keeps_the_written_form() -> None:
     assert (value, value.written, value.unresolved) == ("docker:-a", "docker:${TOKEN}-${A}",
                                                        ("TOKEN",))
     assert not isinstance(interpolate("plain", ENV.get), Interpolated)
+    assert (written_form(value), written_form("plain"), written_form(5)) == (
+        "docker:${TOKEN}-${A}", "plain", 5)
 
 
 def test_nesting_is_bounded_and_flat_text_is_linear() -> None:
