@@ -138,3 +138,21 @@ def test_layered_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
         ["layered/docker-compose.ci.yml"],
         ["layered/shared/compose.yaml"],
     ]
+
+
+def test_recognising_a_file_is_linear_in_its_size() -> None:
+    """A head that almost matches everywhere (deep mappings, no `script:`) is decided
+    line by line: a regex that backtracked over it took minutes (and held the GIL, so the
+    check runs in a process of its own)."""
+    import subprocess
+    import sys
+
+    Path("deep.yaml").write_text("---\n" + "".join(
+        f"k{i}:\n" + "".join(f"{'  ' * d}x{d}: y\n" for d in range(1, 40))
+        for i in range(200)))
+    code = ("from pathlib import Path; from dindcheck.sources import FILE_SOURCES; "
+            "from dindcheck.sources.walk import walk; "
+            "print(walk([Path('deep.yaml')], FILE_SOURCES)[0][0][0])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert result.stdout.strip() == "compose"

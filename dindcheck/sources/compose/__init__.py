@@ -31,7 +31,8 @@ class ComposeSource:
         from dindcheck.sources.compose.workloads import setup
 
         return [setup(load_project(files, environ=options.environ,
-                                   max_file_size=options.max_file_size))]
+                                   max_file_size=options.max_file_size, root=options.root,
+                                   allow_outside=options.allow_outside))]
 
 
 SOURCE = ComposeSource()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from dindcheck.yamlload import Mark, PosDict
 
 ORIGIN = "compose"
 TRUE = {True, "true", "yes", "True", "TRUE", "on"}
-_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)", re.IGNORECASE | re.MULTILINE)
 # Keys whose location a finding may point at.
 _LOCATED = ("privileged", "image", "runtime", "network_mode", "ports", "healthcheck",
             "command", "entrypoint", "volumes", "depends_on", "environment")
@@ -40,7 +38,7 @@ def location(mark: Mark | None) -> Location:
 
 
 def project_dir(project: ComposeProject) -> Path:
-    return Path(project.files[0]).parent if project.files else Path(".")
+    return Path(project.project_dir)
 
 
 def setup(project: ComposeProject) -> Setup:
@@ -89,27 +87,6 @@ def _replicas(spec: PosDict) -> tuple[int, Mark | None]:
         value = spec["scale"]
         return (int(value) if str(value).isdigit() else 1), spec.key_mark("scale")
     return 1, None
-
-
-def _built_from(spec: PosDict, base: Path) -> str | None:
-    """The final FROM of a service's local Dockerfile, when it can be read."""
-    build = spec.get("build")
-    if isinstance(build, str):
-        context, dockerfile = build, "Dockerfile"
-    elif isinstance(build, dict):
-        context = str(build.get("context") or ".")
-        dockerfile = str(build.get("dockerfile") or "Dockerfile")
-    else:
-        return None
-    path = base / context / dockerfile
-    try:
-        if path.stat().st_size > 1024 * 1024:
-            return None
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    matches = _FROM.findall(text)
-    return matches[-1] if matches else None
 
 
 def _storage(project: ComposeProject, mount: ComposeMount, base: Path,
@@ -222,7 +199,7 @@ def _workload(project: ComposeProject, name: str, spec: PosDict, key_mark: Mark 
               base: Path) -> Workload:
     ref = spec.get("image")
     image = ref if isinstance(ref, str) and ref else None
-    built_from = _built_from(spec, base) if image is None else None
+    built_from = project.base_images.get(name) if image is None else None
     entrypoint = tuple(words(spec.get("entrypoint"))) if "entrypoint" in spec else None
     command = tuple(words(spec.get("command"))) if "command" in spec else None
     network_mode = spec.get("network_mode")

@@ -18,10 +18,17 @@ if TYPE_CHECKING:
     from dindcheck.sources import LoadOptions
     from dindcheck.workload import Setup
 
-# Top-level keys that only a GitLab CI file has, and a job's `script:` one level down.
-_PIPELINE_HEAD = re.compile(
-    r"^(?:stages|include|workflow|default|before_script|after_script)\s*:"
-    r"|^[^\s#][^:\n]*:[ \t]*\n(?:[ \t]+[^\n]*\n)*?[ \t]+script[ \t]*:", re.MULTILINE)
+# Top-level keys that only a GitLab CI file has; an indented `script:` is a job's.
+_PIPELINE_KEY = re.compile(r"(?:stages|include|workflow|default|before_script|after_script)"
+                           r"\s*:")
+_SCRIPT_KEY = re.compile(r"[ \t]+script[ \t]*:")
+
+
+def _reads_as_pipeline(head: str) -> bool:
+    """Line by line (linear, whatever the text): a GitLab-only top-level key, or a
+    ``script:`` inside a top-level mapping."""
+    return any(_PIPELINE_KEY.match(line) or _SCRIPT_KEY.match(line)
+               for line in head.splitlines())
 
 
 class GitLabSource:
@@ -44,7 +51,7 @@ class GitLabSource:
         try:
             return looks_like_pipeline(load_text(head, str(path)))
         except YamlError:  # the head may end mid-document
-            return bool(_PIPELINE_HEAD.search(head))
+            return _reads_as_pipeline(head)
 
     def load(self, files: Sequence[Path], options: LoadOptions) -> list[Setup]:
         from dindcheck.sources.gitlab.workloads import load_setups
