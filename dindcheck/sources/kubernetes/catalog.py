@@ -51,6 +51,9 @@ class Catalog:
     objects: int = 0
 
     def problem(self, where: Location, message: str) -> None:
+        """A located problem; without a line (JSON), the field path says where."""
+        if where.line is None and where.field:
+            message = f"{where.field}: {message}"
         self.problems.append(InputProblem(path=where.path or "", message=message,
                                           line=where.line, column=where.column))
 
@@ -63,16 +66,6 @@ def place(where: Location) -> str:
     if where.line is not None:
         return f"{where.path}:{where.line}"
     return f"{where.path} {where.field}" if where.field else str(where.path)
-
-
-def safe_name(value: Any, fallback: str) -> str:
-    """A name usable in ``namespace/workload/container``: printable, no slash."""
-    if not isinstance(value, str) or not value:
-        return fallback
-    if value.isprintable() and "/" not in value and " " not in value and len(value) <= 253:
-        return value
-    escaped = value[:253].encode("unicode_escape").decode("ascii")
-    return escaped.replace("/", "\\x2f").replace(" ", "\\x20")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,19 +125,25 @@ def dig(value: Any, path: tuple[str, ...]) -> Any:
 
 
 def template_pod(ref: Ref, path: tuple[str, ...], completion: str) -> Pod | None:
+    """The pod of the template at ``path``; a template or spec of the wrong shape is a
+    located problem, a missing one a note."""
     template = dig(ref.obj, path)
-    holder = dig(ref.obj, path[:-1])
     dotted = ".".join(path)
+    what = f"{ref.kind} {ref.namespace}/{ref.name}"
     if not isinstance(template, dict):
-        if template is not None or ref.kind not in ("DaemonSet",):
-            ref.catalog.note(ref.where, f"{ref.kind} {ref.namespace}/{ref.name}: no pod "
-                                        f"template at {dotted}; not read")
+        if template is not None:
+            ref.catalog.problem(ref.at(dig(ref.obj, path[:-1]), path[-1], dotted),
+                                f"{dotted} must be a mapping, not {show(template)}")
+        else:
+            ref.catalog.note(ref.where, f"{what}: no pod template at {dotted}; not read")
         return None
     spec = template.get("spec")
     if not isinstance(spec, dict):
-        ref.catalog.note(ref.at(holder, path[-1], dotted),
-                         f"{ref.kind} {ref.namespace}/{ref.name}: its pod template has no "
-                         "spec; not read")
+        at = ref.at(template, "spec", f"{dotted}.spec")
+        if spec is not None:
+            ref.catalog.problem(at, f"{dotted}.spec must be a mapping, not {show(spec)}")
+        else:
+            ref.catalog.note(at, f"{what}: its pod template has no spec; not read")
         return None
     return ref.pod(ref.source(spec, template, "spec", f"{dotted}.spec"), template, completion)
 

@@ -246,6 +246,8 @@ class _Parse:
             return
         finally:
             self.budget = max(builder.budget, 0)
+        if data is None:
+            return  # an empty document
         template = None
         for line, source in self.sources:
             if self.previous_root < line < root_line:

@@ -26,7 +26,6 @@ from dindcheck.sources.kubernetes.catalog import (
     Service,
     claim_templates,
     dig,
-    safe_name,
     template_pod,
 )
 from dindcheck.sources.kubernetes.documents import Document
@@ -40,7 +39,7 @@ from dindcheck.sources.kubernetes.pods import (
     mapping,
     sequence,
 )
-from dindcheck.sources.kubernetes.scalars import count, show
+from dindcheck.sources.kubernetes.scalars import count, safe_name, show
 
 DEFAULT_NAMESPACE = "default"
 
@@ -98,7 +97,9 @@ def _read_object(catalog: Catalog, document: Document, obj: Any, prefix: str) ->
     where = _where(document, obj, prefix)
     if not isinstance(obj, dict):
         if obj is not None:
-            catalog.note(where, f"document {document.index + 1} is not a mapping; not read")
+            what = f"{prefix.rstrip('.')} of the list" if prefix else \
+                f"document {document.index + 1}"
+            catalog.note(where, f"{what} is not a mapping; not read")
         return
     kind = obj.get("kind")
     if kind is None:
@@ -110,6 +111,9 @@ def _read_object(catalog: Catalog, document: Document, obj: Any, prefix: str) ->
         catalog.problem(locate(obj, "kind", f"{prefix}kind", where),
                         f"kind must be a string, not {show(kind)}")
         return
+    if not isinstance(obj.get("metadata", {}), dict):
+        catalog.problem(locate(obj, "metadata", f"{prefix}metadata", where),
+                        f"metadata must be a mapping, not {show(obj['metadata'])}")
     meta = mapping(obj.get("metadata"))
     namespace = safe_name(meta.get("namespace"), DEFAULT_NAMESPACE)
     stem = os.path.splitext(os.path.basename(document.path))[0]
@@ -130,6 +134,9 @@ def _read_template_kind(ref: Ref) -> None:
     pod = template_pod(ref, path, completion)
     if pod is None:
         return
+    owner = _controller_owner(mapping(ref.obj.get("metadata")))
+    if owner is not None:
+        pod.owner = f"{owner[0]} {ref.namespace}/{owner[1]}"
     ref.replicas(pod, replicas)
     if ref.kind == "StatefulSet":
         pod.claim_templates = claim_templates(ref)
@@ -279,14 +286,18 @@ _READERS = {
 
 
 def _prefer_running_pods(catalog: Catalog) -> None:
-    """Drop the templates of controllers whose pods are in the input."""
+    """Drop the templates of controllers whose pods are in the input (a Job's CronJob too,
+    when the Job is in the input)."""
+    owners = {(p.kind, p.namespace, p.name): _split_owner(p.owner)
+              for p in catalog.pods if p.kind != "Pod" and p.owner is not None}
     covered: dict[tuple[str, str, str], int] = {}
     for pod in catalog.pods:
         if pod.kind != "Pod" or pod.owner is None:
             continue
-        kind, _, name = pod.owner.partition(" ")
-        namespace, _, name = name.partition("/")
-        for key in _owner_chain(kind, namespace, name, pod.labels):
+        chain = _owner_chain(*_split_owner(pod.owner), pod.labels)
+        while chain[-1] in owners and owners[chain[-1]] not in chain and len(chain) < 8:
+            chain.append(owners[chain[-1]])
+        for key in chain:
             covered[key] = covered.get(key, 0) + 1
     if not covered:
         return
@@ -299,6 +310,12 @@ def _prefer_running_pods(catalog: Catalog) -> None:
             continue
         kept.append(pod)
     catalog.pods = kept
+
+
+def _split_owner(owner: str) -> tuple[str, str, str]:
+    kind, _, rest = owner.partition(" ")
+    namespace, _, name = rest.partition("/")
+    return kind, namespace, name
 
 
 def _owner_chain(kind: str, namespace: str, name: str,

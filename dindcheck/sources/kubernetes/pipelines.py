@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dindcheck.model import Location
-from dindcheck.sources.kubernetes.catalog import Catalog, Ref, dig, safe_name
+from dindcheck.sources.kubernetes.catalog import Catalog, Ref, dig
 from dindcheck.sources.kubernetes.documents import Document
 from dindcheck.sources.kubernetes.pods import (
     CONTROLLER,
@@ -32,6 +32,7 @@ from dindcheck.sources.kubernetes.pods import (
     reindex,
     sequence,
 )
+from dindcheck.sources.kubernetes.scalars import safe_name
 from dindcheck.yamlload import PosDict
 
 _ARGO = {"Workflow": ("spec",), "WorkflowTemplate": ("spec",),

@@ -16,6 +16,7 @@ from typing import Any
 
 from dindcheck.model import Location
 from dindcheck.sources.kubernetes.documents import Document
+from dindcheck.sources.kubernetes.scalars import safe_name
 from dindcheck.yamlload import Mark, PosDict, PosList
 
 # Container roles.
@@ -62,8 +63,7 @@ class Container:
 
     @property
     def name(self) -> str:
-        value = self.source.spec.get("name")
-        return value if isinstance(value, str) and value else f"container-{self.index}"
+        return safe_name(self.source.spec.get("name"), f"container-{self.index}")
 
 
 @dataclass(slots=True)

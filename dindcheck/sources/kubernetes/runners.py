@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dindcheck.model import Location
-from dindcheck.sources.kubernetes.catalog import Catalog, Ref, claim_templates, dig, safe_name
+from dindcheck.sources.kubernetes.catalog import Catalog, Ref, claim_templates, dig
 from dindcheck.sources.kubernetes.documents import Document
 from dindcheck.sources.kubernetes.pods import (
     CONTROLLER,
@@ -42,7 +42,15 @@ from dindcheck.sources.kubernetes.pods import (
     reindex,
     sequence,
 )
-from dindcheck.sources.kubernetes.scalars import Unknown, flag, quantity, show, string
+from dindcheck.sources.kubernetes.scalars import (
+    Unknown,
+    flag,
+    is_placeholder,
+    quantity,
+    safe_name,
+    show,
+    string,
+)
 from dindcheck.yamlload import PosDict
 
 LEGACY_CONTROLLER = "the runner controller (actions.summerwind.dev)"
@@ -285,9 +293,13 @@ class _Legacy:
                                                     and m.get("name") == "work")]
             mounts.extend(extra)
         spec["env"], spec["volumeMounts"] = env, mounts
-        if privileged:
+        setting = config.get("dockerdWithinRunnerContainer")
+        if privileged or (is_placeholder(setting) and "privileged" not in mapping(
+                spec.get("securityContext"))):
+            # Privileged when dockerd runs in the runner; as unknown as the switch when
+            # the switch is a placeholder.
             context = _copy(mapping(spec.get("securityContext")))
-            context["privileged"] = True
+            context["privileged"] = True if privileged else setting
             mark = getattr(config, "key_marks", {}).get("dockerdWithinRunnerContainer")
             if mark is not None:
                 context.key_marks["privileged"] = mark

@@ -35,11 +35,26 @@ def is_placeholder(value: Any) -> bool:
 
 
 def show(value: Any, limit: int = 40) -> str:
-    """A value for a message: quoted, truncated, control characters escaped."""
+    """A value for a message, as YAML would write it: strings quoted (control characters
+    escaped), long values cut."""
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, dict | list):
+        return "a mapping" if isinstance(value, dict) else "a list"
     text = value if isinstance(value, str) else str(value)
     if len(text) > limit:
         text = text[:limit - 1] + "…"
-    return repr(text)
+    return repr(text) if isinstance(value, str) else text
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean "
+    if isinstance(value, int | float):
+        return "the number "
+    if isinstance(value, str):
+        return "the string "
+    return ""
 
 
 def count(value: Any, what: str, *, minimum: int = 0) -> int | Unknown | str:
@@ -47,8 +62,7 @@ def count(value: Any, what: str, *, minimum: int = 0) -> int | Unknown | str:
     if isinstance(value, bool) or not isinstance(value, int):
         if is_placeholder(value):
             return Unknown(str(value))
-        kind = "a string" if isinstance(value, str) else type(value).__name__
-        return f"{what} must be an integer, not {kind} {show(value)}"
+        return f"{what} must be an integer, not {_kind(value)}{show(value)}"
     if value < minimum:
         return f"{what} {value} is below {minimum}"
     if value > INT32_MAX:
@@ -62,8 +76,7 @@ def flag(value: Any, what: str) -> bool | Unknown | str:
         return value
     if is_placeholder(value):
         return Unknown(str(value))
-    kind = "a string" if isinstance(value, str) else type(value).__name__
-    return f"{what} must be true or false, not {kind} {show(value)}"
+    return f"{what} must be true or false, not {_kind(value)}{show(value)}"
 
 
 def quantity(value: Any) -> int | None:
@@ -105,3 +118,13 @@ def text(value: Any) -> str | None:
 def string(value: Any, default: str) -> str:
     """``value`` when it is a string, else ``default``."""
     return value if isinstance(value, str) else default
+
+
+def safe_name(value: Any, fallback: str) -> str:
+    """A name usable in ``namespace/workload/container``: printable, no slash."""
+    if not isinstance(value, str) or not value:
+        return fallback
+    if value.isprintable() and "/" not in value and " " not in value and len(value) <= 253:
+        return value
+    escaped = value[:253].encode("unicode_escape").decode("ascii")
+    return escaped.replace("/", "\\x2f").replace(" ", "\\x20")

@@ -61,6 +61,11 @@ _APPARMOR = "container.apparmor.security.beta.kubernetes.io/"
 _SECCOMP_POD = "seccomp.security.alpha.kubernetes.io/pod"
 _SECCOMP = "container.seccomp.security.alpha.kubernetes.io/"
 _PSA = "pod-security.kubernetes.io/enforce"
+_SHAPES: dict[str, tuple[type, str]] = {
+    "name": (str, "a string"), "image": (str, "a string"), "command": (list, "a list"),
+    "args": (list, "a list"), "env": (list, "a list"), "envFrom": (list, "a list"),
+    "volumeMounts": (list, "a list"), "ports": (list, "a list"),
+    "securityContext": (dict, "a mapping"), "resources": (dict, "a mapping")}
 _TEKTON = {"Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun"}
 _ARGO = {"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"}
 
@@ -92,9 +97,11 @@ class _Pod:
         self.volumes = pod_volumes_by_name(pod, catalog)
         self.statuses = statuses(pod.status) if pod.status is not None else None
         self.names = {c.index: f"{pod.namespace}/{pod.name}/{c.name}" for c in pod.containers}
+        self.container_notes: list[str] = []
 
     def build(self) -> None:
         pod = self.pod
+        self._check_pod()
         host_network = self._switch(self.spec, "hostNetwork")
         runtime, runtime_note = self._runtime()
         context = mapping(self.spec.get("securityContext"))
@@ -106,6 +113,39 @@ class _Pod:
                             suppress, level if isinstance(level, str) else None)
 
     # --- pod level -------------------------------------------------------------------
+
+    def _check_pod(self) -> None:
+        """Lists of the pod spec that the API server would refuse, as located problems."""
+        source = self.pod.spec
+        for key in ("containers", "initContainers", "volumes"):
+            if key not in self.spec:
+                continue
+            items = self.spec[key]
+            if not isinstance(items, list):
+                self.catalog.problem(source.at(key), f"{key} must be a list, not {show(items)}")
+                continue
+            for i, item in enumerate(items):
+                if not isinstance(item, dict):
+                    self.catalog.problem(
+                        item_location(items, i, f"{source.field}.{key}[{i}]", source.fallback),
+                        f"{key}[{i}] must be a mapping, not {show(item)}")
+
+    def _check_container(self, container: Container) -> None:
+        """Container fields of the wrong shape, as located problems (then ignored)."""
+        spec = container.spec
+        for key, (kind, words) in _SHAPES.items():
+            value = spec.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, kind):
+                self.catalog.problem(container.source.at(key),
+                                     f"{key} must be {words}, not {show(value)}")
+            elif key in ("command", "args"):
+                bad = [w for w in sequence(value) if not isinstance(w, str)]
+                if bad:
+                    self.catalog.problem(container.source.at(key),
+                                         f"{key} must hold strings, not {show(bad[0])} "
+                                         "(quote it)")
 
     def _switch(self, holder: Mapping[str, Any], key: str, owner: Source | None = None) -> bool:
         if key not in holder:
@@ -142,6 +182,8 @@ class _Pod:
         self.ids[workload_id] = seen + 1
         if seen:
             workload_id = f"{workload_id}#{seen + 1}"
+        self.container_notes = []
+        self._check_container(container)
         env, env_sources, env_from, field_refs = self._environment(container)
         values = {k: v.value for k, v in env.items() if v.value is not None}
         entrypoint = _words(spec, "command", values)
@@ -160,7 +202,9 @@ class _Pod:
         polls = _polls(entrypoint, command, env)
         waits = ("startup-probe" if "service_healthy" in depends_on.values()
                  else "command" if polls else None)
-        notes = [*pod.notes]
+        notes = [*pod.notes, *self.container_notes]
+        if pod.kind == "Pod" and pod.owner is not None:
+            notes.append(f"a pod of {pod.owner}")
         if source.added_by:
             notes.append(f"not written in the input: added by {source.added_by}")
         if runtime_note:
@@ -220,8 +264,8 @@ class _Pod:
             self.catalog.problem(at, value)
             return None
         if isinstance(value, Unknown):
-            self.pod.notes.append(f"{container.name}: privileged is a placeholder "
-                                  f"({show(value.text)}): unknown")
+            self.container_notes.append(f"privileged is a placeholder ({show(value.text)}): "
+                                        "unknown")
             return None
         return value
 
