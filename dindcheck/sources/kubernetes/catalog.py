@@ -48,7 +48,6 @@ class Catalog:
     namespaces: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     problems: list[InputProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    objects: int = 0
 
     def problem(self, where: Location, message: str) -> None:
         """A located problem; without a line (JSON), the field path says where."""

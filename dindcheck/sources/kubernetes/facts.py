@@ -45,7 +45,8 @@ class ContainerFacts:
     controller: str                # the kind that was read: Deployment, Job, RunnerSet, …
     restart_policy: str | None = None
     daemon: str | None = None      # what in the format says it runs dockerd
-    waits_for_daemon: str | None = None  # how it waits: startup-probe, readiness, command, …
+    waits_for_daemon: str | None = None  # probe: held until a sidecar's probe passes;
+                                         # command: its command polls the daemon
     memory_limit: int | None = None
     memory_request: int | None = None
     ephemeral_storage_limit: int | None = None

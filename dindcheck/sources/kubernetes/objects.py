@@ -63,7 +63,6 @@ _OWNER_COMPLETION = {"Job": JOB, "ReplicaSet": SERVICE, "StatefulSet": SERVICE,
                      "DaemonSet": SERVICE, "ReplicationController": SERVICE,
                      "EphemeralRunner": CONTROLLER, "Runner": CONTROLLER,
                      "Workflow": CONTROLLER, "TaskRun": CONTROLLER}
-_AUTOSCALERS = {"HorizontalPodAutoscaler", "HorizontalRunnerAutoscaler"}
 _UNKNOWN_TEMPLATES = (("spec", "template"), ("spec", "jobTemplate", "spec", "template"))
 
 
@@ -71,7 +70,6 @@ def read_documents(documents: list[Document]) -> Catalog:
     catalog = Catalog()
     for document in documents:
         for obj, prefix in _objects(document):
-            catalog.objects += 1
             _read_object(catalog, document, obj, prefix)
     _prefer_running_pods(catalog)
     _apply_autoscalers(catalog)

@@ -155,7 +155,8 @@ class _Legacy:
         mode_known = within_setting is not None or "dockerdWithinRunnerContainer" not in config
         within = bool(within_setting)
         enabled = enabled_setting is not False
-        if config.get("containerMode") == "kubernetes":
+        kubernetes_mode = config.get("containerMode") == "kubernetes"
+        if kubernetes_mode:
             within, enabled = False, False
         sidecar = enabled and not within and mode_known
         if not mode_known:
@@ -169,7 +170,9 @@ class _Legacy:
         if sidecar and docker is None:
             docker = self._added("docker", MAIN, "dockerEnabled")
         if not sidecar:
-            containers = [c for c in containers if c.name != "docker"]
+            # A written docker container stays as written, except in kubernetes mode.
+            if kubernetes_mode:
+                containers = [c for c in containers if c.name != "docker"]
             docker = None
         privileged = not mapping(mapping(self.pod_spec.spec.get("securityContext"))
                                  .get("seLinuxOptions"))
@@ -186,7 +189,8 @@ class _Legacy:
         if self._runner_volume_on():
             volumes.append(self._added_volume("runner", self._runner_empty_dir(),
                                               "volumeSizeLimit"))
-        ordered = [runner, *[c for c in containers if c.name not in ("runner", "docker")]]
+        ordered = [runner, *[c for c in containers if c.name != "runner"
+                             and (docker is None or c.name != "docker")]]
         if docker is not None:
             ordered.append(docker)
         init = [c for c in pod_containers(self.pod_spec) if c.role in (INIT, SIDECAR)]

@@ -20,8 +20,15 @@ from typing import Any
 
 from dindcheck.sources.kubernetes.catalog import Catalog
 from dindcheck.sources.kubernetes.facts import MountFacts
-from dindcheck.sources.kubernetes.pods import Container, Pod, Source, mapping, sequence
-from dindcheck.sources.kubernetes.scalars import Unknown, flag, quantity, show
+from dindcheck.sources.kubernetes.pods import (
+    Container,
+    Pod,
+    Source,
+    item_location,
+    mapping,
+    sequence,
+)
+from dindcheck.sources.kubernetes.scalars import flag, quantity, show
 from dindcheck.workload import BIND, EMPTYDIR, PVC, TMPFS, UNKNOWN, VOLUME, Mount, within
 
 CONFIG = "config"  # configMap, secret, projected, downwardAPI: read-only files the cluster writes
@@ -93,7 +100,6 @@ def container_mounts(container: Container, pod: Pod, volumes: Mapping[str, Sourc
 
 
 def _item_source(container: Source, items: Any, index: int, item: Mapping[str, Any]) -> Source:
-    from dindcheck.sources.kubernetes.pods import item_location
     field = f"{container.field}.volumeMounts[{index}]"
     return Source(item, field, item_location(items, index, field, container.fallback))
 
@@ -266,7 +272,3 @@ def pod_volumes_by_name(pod: Pod, catalog: Catalog) -> dict[str, Source]:
             continue
         result[name] = volume
     return result
-
-
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)

@@ -30,7 +30,6 @@ from dindcheck.sources.kubernetes.pods import (
     SIDECAR,
     Container,
     Pod,
-    Source,
     item_location,
     locate,
     mapping,
@@ -98,19 +97,20 @@ class _Pod:
         self.statuses = statuses(pod.status) if pod.status is not None else None
         self.names = {c.index: f"{pod.namespace}/{pod.name}/{c.name}" for c in pod.containers}
         self.container_notes: list[str] = []
+        # What the pod shares with every container, read once.
+        self._check_pod()
+        self.host_network = self._switch("hostNetwork")
+        self.host_pid, self.host_ipc = self._switch("hostPID"), self._switch("hostIPC")
+        self.runtime, self.runtime_note = self._runtime()
+        self.context = mapping(self.spec.get("securityContext"))
+        self.exposure = _exposure(pod, catalog.services)
+        self.suppress = tuple(_suppressions(pod))
+        level = catalog.namespaces.get(pod.namespace, {}).get(_PSA)
+        self.pod_security = level if isinstance(level, str) else None
 
     def build(self) -> None:
-        pod = self.pod
-        self._check_pod()
-        host_network = self._switch(self.spec, "hostNetwork")
-        runtime, runtime_note = self._runtime()
-        context = mapping(self.spec.get("securityContext"))
-        exposure = _exposure(pod, self.catalog.services)
-        suppress = tuple(_suppressions(pod))
-        level = self.catalog.namespaces.get(pod.namespace, {}).get(_PSA)
-        for container in pod.containers:
-            self._container(container, host_network, runtime, runtime_note, context, exposure,
-                            suppress, level if isinstance(level, str) else None)
+        for container in self.pod.containers:
+            self._container(container)
 
     # --- pod level -------------------------------------------------------------------
 
@@ -147,13 +147,13 @@ class _Pod:
                                          f"{key} must hold strings, not {show(bad[0])} "
                                          "(quote it)")
 
-    def _switch(self, holder: Mapping[str, Any], key: str, owner: Source | None = None) -> bool:
-        if key not in holder:
+    def _switch(self, key: str) -> bool:
+        """A boolean of the pod spec (``hostNetwork``…); false when absent or unreadable."""
+        if key not in self.spec:
             return False
-        owner = owner or self.pod.spec
-        value = flag(holder[key], key)
+        value = flag(self.spec[key], key)
         if isinstance(value, str):
-            self.catalog.problem(owner.at(key), value)
+            self.catalog.problem(self.pod.spec.at(key), value)
             return False
         if isinstance(value, Unknown):
             self.pod.notes.append(f"{key} is a placeholder ({show(value.text)}): read as false")
@@ -171,11 +171,9 @@ class _Pod:
 
     # --- one container ---------------------------------------------------------------
 
-    def _container(self, container: Container, host_network: bool, runtime: str | None,
-                   runtime_note: str | None, pod_context: Mapping[str, Any],
-                   exposure: Mapping[int, tuple[frozenset[str], tuple[Port, ...]]],
-                   suppress: tuple[str, ...], pod_security: str | None) -> None:
+    def _container(self, container: Container) -> None:
         pod, spec, source = self.pod, container.spec, container.source
+        pod_context, pod_security = self.context, self.pod_security
         name = self.names[container.index]
         workload_id = f"{pod.namespace}/{pod.kind}/{pod.name}/{container.name}"
         seen = self.ids.get(workload_id, 0)
@@ -197,18 +195,18 @@ class _Pod:
                                                field_refs)
         resources = mapping(spec.get("resources"))
         limits, requests = mapping(resources.get("limits")), mapping(resources.get("requests"))
-        aliases, service_ports = exposure.get(container.index, (frozenset(), ()))
+        aliases, service_ports = self.exposure.get(container.index, (frozenset(), ()))
         depends_on, depends_at = self._depends_on(container)
         polls = _polls(entrypoint, command, env)
-        waits = ("startup-probe" if "service_healthy" in depends_on.values()
+        waits = ("probe" if "service_healthy" in depends_on.values()
                  else "command" if polls else None)
         notes = [*pod.notes, *self.container_notes]
         if pod.kind == "Pod" and pod.owner is not None:
             notes.append(f"a pod of {pod.owner}")
         if source.added_by:
             notes.append(f"not written in the input: added by {source.added_by}")
-        if runtime_note:
-            notes.append(runtime_note)
+        if self.runtime_note:
+            notes.append(self.runtime_note)
         if privileged and pod_security in ("baseline", "restricted"):
             notes.append(f"namespace {pod.namespace} enforces PodSecurity {pod_security}: "
                          "a privileged container is rejected at admission")
@@ -229,11 +227,11 @@ class _Pod:
             cap_add=tuple(c for c in sequence(mapping(context.get("capabilities")).get("add"))
                           if isinstance(c, str)),
             security_opt=_security_options(container, context, pod_context, pod),
-            runtime=runtime, network_mode="host" if host_network else None,
-            host_network=host_network, netns=pod.key, aliases=aliases,
+            runtime=self.runtime, network_mode="host" if self.host_network else None,
+            host_network=self.host_network, netns=pod.key, aliases=aliases,
             mounts=mounts, ports=(*_host_ports(container), *service_ports),
             healthcheck=healthcheck, depends_on=depends_on, replicas=pod.replicas,
-            suppress=suppress, notes=tuple(dict.fromkeys(notes)), locations=locations,
+            suppress=self.suppress, notes=tuple(dict.fromkeys(notes)), locations=locations,
             observation=observed))
         self.built.facts[workload_id] = ContainerFacts(
             role=container.role, completion=pod.completion, controller=pod.kind,
@@ -246,8 +244,7 @@ class _Pod:
             run_as_non_root=_first_bool("runAsNonRoot", context, pod_context),
             read_only_root=_first_bool("readOnlyRootFilesystem", context),
             allow_privilege_escalation=_first_bool("allowPrivilegeEscalation", context),
-            host_pid=self._switch(self.spec, "hostPID"),
-            host_ipc=self._switch(self.spec, "hostIPC"),
+            host_pid=self.host_pid, host_ipc=self.host_ipc,
             host_users=self.spec.get("hostUsers") if isinstance(self.spec.get("hostUsers"),
                                                                 bool) else None,
             probes=probes, env_sources=env_sources, env_from=tuple(env_from),

@@ -165,3 +165,25 @@ def test_rendered_scale_set_keeps_lines_and_templates() -> None:
         daemon.notes
     assert facts(setup, "arc-runners/arc-runners/dind").template == \
         "gha-runner-scale-set/templates/autoscalingrunnerset.yaml"
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        pytest.param("dockerdWithinRunnerContainer: true",
+                     ["default/rs/runner", "default/rs/docker"],
+                     id="within-keeps-a-written-docker"),
+        pytest.param("dockerdWithinRunnerContainer: ${DIND}",
+                     ["default/rs/runner", "default/rs/docker"], id="unknown-keeps-it"),
+        pytest.param("containerMode: kubernetes", ["default/rs/runner"], id="kubernetes-drops-it"),
+    ],
+)
+def test_a_written_docker_container_outside_sidecar_mode(mode: str, expected: list[str]) -> None:
+    setup = read("apiVersion: actions.summerwind.dev/v1alpha1\nkind: RunnerSet\n"
+                 f"metadata: {{name: rs}}\nspec:\n  {mode}\n  template:\n    spec:\n"
+                 "      containers:\n        - {name: runner, image: r:1}\n"
+                 "        - {name: docker, image: docker:27.3.1-dind}\n")
+    assert names(setup) == expected
+    if "default/rs/docker" in expected:
+        docker = workload(setup, "default/rs/docker")
+        assert (docker.command, docker.privileged) == (None, False)

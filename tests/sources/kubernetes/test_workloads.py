@@ -195,7 +195,7 @@ def test_start_order_becomes_depends_on() -> None:
                                 "ci/p/dind": "service_healthy", "ci/p/cache": "service_started"}
     assert at(build.locations["depends_on"]) == ("m.yaml", 11, 7)
     assert workload(setup, "ci/p/fetch").depends_on == {}
-    assert facts(setup, "ci/p/build").waits_for_daemon == "startup-probe"
+    assert facts(setup, "ci/p/build").waits_for_daemon == "probe"
 
 
 @pytest.mark.parametrize(
