@@ -158,10 +158,15 @@ def _read_pod(ref: Ref) -> None:
         return
     restart = spec.get("restartPolicy")
     completion = JOB if restart in ("Never", "OnFailure") else SERVICE
-    if ref.document.path.lower().endswith(".groovy") \
-            or os.path.basename(ref.document.path).lower().startswith("jenkinsfile"):
-        completion = CONTROLLER  # Jenkins deletes an agent pod when its build ends
+    jenkins = ref.document.path.lower().endswith(".groovy") \
+        or os.path.basename(ref.document.path).lower().startswith("jenkinsfile")
+    if jenkins:
+        completion = CONTROLLER
     pod = ref.pod(ref.source(spec, ref.obj, "spec", "spec"), ref.obj, completion)
+    if jenkins:
+        pod.notes.append("Jenkins agent pod: Jenkins adds its jnlp container, runs the steps "
+                         "in the containers the pipeline names, and deletes the pod when the "
+                         "build ends")
     meta = mapping(ref.obj.get("metadata"))
     owner = _controller_owner(meta)
     if owner is not None:

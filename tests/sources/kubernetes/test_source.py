@@ -326,6 +326,10 @@ def test_hostile_input_is_located_never_a_traceback(name: str, text: str) -> Non
                      + "\n  template: {spec: {containers: [{name: c}]}}\n",
                      "huge.yaml:3:3: replicas 99999999999999999999999… is out of range "
                      "(at most 2147483647)", id="huge-replicas"),
+        pytest.param("state.json", '{"kind": "Pod", "spec": {"containers": [{"name": "c", '
+                     '"securityContext": {"privileged": "true"}}]}}',
+                     "state.json: spec.containers[0].securityContext.privileged: privileged "
+                     "must be true or false, not the string 'true'", id="json-field-path"),
     ],
 )
 def test_hostile_input_problems_are_located(name: str, text: str, expected: str) -> None:
