@@ -52,6 +52,7 @@ _ENVSUBST = re.compile(r"^[ \t]*(?:-[ \t]+)?[A-Za-z0-9_.-]+[ \t]*:[ \t]*[^#\n]*?
                        r"(\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+][^}]*)?\})", re.M)
 _POD_YAML = re.compile(r"^[ \t]*(?:containers|initContainers)[ \t]*:", re.M)
 _GROOVY_TOKEN = re.compile(r"//|/\*|'''|\"\"\"|'|\"")
+_JSON_START = re.compile(r"\s*[\[{]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +71,13 @@ class Document:
 
 @dataclass(slots=True)
 class Reading:
+    """What one input held. ``alias_budget``: the nodes YAML aliases may still add, for
+    the whole input (every document, every Groovy string), not for each document."""
+
     documents: list[Document] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    alias_budget: int = MAX_ALIAS_NODES
 
 
 def read_file(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Reading:
@@ -106,7 +111,7 @@ def read_source(text: str, name: str, reading: Reading | None = None) -> Reading
     if lower.endswith(".groovy") or base.startswith("jenkinsfile"):
         _read_groovy(text, name, reading)
     elif lower.endswith(".json") or (not lower.endswith((".yaml", ".yml", ".tpl"))
-                                     and text.lstrip()[:1] in ("{", "[")):
+                                     and _JSON_START.match(text) is not None):
         _read_json(text, name, reading)
     else:
         _read_yaml(text, name, reading)
@@ -180,7 +185,6 @@ class _Parse:
         self.name = name
         self.reading = reading
         self.first_line = first_line
-        self.budget = MAX_ALIAS_NODES
         self.index = 0
         self.sources = [(text.count("\n", 0, m.start()) + first_line, m.group(1))
                         for m in _SOURCE.finditer(text)] if "Source:" in text else []
@@ -238,14 +242,14 @@ class _Parse:
             return
         root_line = node.start_mark.line + 1
         builder = _Builder(loader, self.name)
-        builder.budget = self.budget
+        builder.budget = self.reading.alias_budget
         try:
             data = builder.build(node, 0)
         except YamlError as exc:
             self.reading.problems.append(_problem(exc))
             return
         finally:
-            self.budget = max(builder.budget, 0)
+            self.reading.alias_budget = max(builder.budget, 0)
         if data is None:
             return  # an empty document
         template = None

@@ -54,6 +54,7 @@ class ContainerFacts:
     run_as_non_root: bool | None = None
     read_only_root: bool | None = None
     allow_privilege_escalation: bool | None = None
+    rollout_overlap: bool = False    # a rolling update runs a new pod beside the old one
     host_pid: bool = False
     host_ipc: bool = False
     host_users: bool | None = None   # False: a user namespace (hostUsers: false)

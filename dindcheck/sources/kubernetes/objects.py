@@ -136,7 +136,9 @@ def _read_template_kind(ref: Ref) -> None:
     if owner is not None:
         pod.owner = f"{owner[0]} {ref.namespace}/{owner[1]}"
     ref.replicas(pod, replicas)
-    if ref.kind == "StatefulSet":
+    if ref.kind == "Deployment":
+        pod.rollout_overlap = _surges(mapping(dig(ref.obj, ("spec", "strategy"))))
+    elif ref.kind == "StatefulSet":
         pod.claim_templates = claim_templates(ref)
     elif ref.kind == "DaemonSet":
         pod.notes.append("DaemonSet: one pod on every node it selects; its hostPath "
@@ -179,6 +181,16 @@ def _read_pod(ref: Ref) -> None:
     if isinstance(node, str) and node:
         pod.node = safe_name(node, "")
     ref.catalog.pods.append(pod)
+
+
+def _surges(strategy: Mapping[str, Any]) -> bool:
+    """Whether a Deployment's rolling update runs a new pod beside an old one: the default
+    strategy (RollingUpdate, maxSurge 25%, at least one pod) does; Recreate and a zero
+    surge do not."""
+    if strategy.get("type") == "Recreate":
+        return False
+    surge = mapping(strategy.get("rollingUpdate")).get("maxSurge", "25%")
+    return surge not in (0, "0", "0%")
 
 
 def _controller_owner(meta: Mapping[str, Any]) -> tuple[str, str] | None:

@@ -202,20 +202,26 @@ def _claim(name: str, value: Mapping[str, Any], pod: Pod, catalog: Catalog) -> _
                     MountFacts(field="", volume=name, volume_type="persistentVolumeClaim",
                                claim=claim_name, access_modes=modes,
                                storage_class=storage_class,
-                               assumption=claim_sharing(modes, pod.replicas)))
+                               assumption=claim_sharing(modes, pod.replicas,
+                                                        pod.rollout_overlap)))
 
 
-def claim_sharing(modes: tuple[str, ...] | None, replicas: int) -> str:
-    """What a claim mounted by every replica means, by its access modes."""
-    if modes is None:
-        return "the claim is not in the input; read as shared by every replica"
-    if "ReadWriteOncePod" in modes:
+def claim_sharing(modes: tuple[str, ...] | None, replicas: int, overlap: bool = False) -> str:
+    """What a claim mounted by every replica means, by its access modes (and whether a
+    rolling update mounts it from a new pod while the old one runs)."""
+    if modes is not None and "ReadWriteOncePod" in modes:
         return ("ReadWriteOncePod: one pod at a time; other replicas stay Pending"
                 if replicas > 1 else "ReadWriteOncePod: one pod at a time")
-    if "ReadWriteMany" in modes or "ReadOnlyMany" in modes:
-        return "ReadWriteMany: every replica mounts it at once (usually a network filesystem)"
-    return ("ReadWriteOnce: replicas on one node mount it together; replicas on other nodes "
-            "fail to attach it (Multi-Attach)")
+    if modes is None:
+        said = "the claim is not in the input; read as shared by every replica"
+    elif "ReadWriteMany" in modes or "ReadOnlyMany" in modes:
+        said = "ReadWriteMany: every replica mounts it at once (usually a network filesystem)"
+    else:
+        said = ("ReadWriteOnce: replicas on one node mount it together; replicas on other "
+                "nodes fail to attach it (Multi-Attach)")
+    if overlap:
+        said += "; a rolling update mounts it from a new pod while the old one still runs"
+    return said
 
 
 def _claim_template(name: str, template: Source, pod: Pod) -> _Backing:

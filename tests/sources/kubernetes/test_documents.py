@@ -105,11 +105,21 @@ def test_go_format_strings_and_comments_are_not_templates(text: str) -> None:
     assert kinds(reading) == ["Pod"]
 
 
-def test_the_alias_budget_spans_all_documents_of_a_file() -> None:
-    anchored = "a: &a [" + "1, " * 99 + "1]\nb: [" + "*a, " * 29 + "*a]\n"  # 30 x 101 nodes
-    documents = MAX_ALIAS_NODES // (30 * 101) + 2
-    reading = read_source("---\n".join([anchored] * documents), "m.yaml")
-    assert 0 < len(reading.documents) < documents
+ANCHORED = "containers: []\na: &a [" + "1, " * 99 + "1]\nb: [" + "*a, " * 29 + "*a]\n"
+ENOUGH = MAX_ALIAS_NODES // (30 * 101) + 2  # documents whose aliases add 30 x 101 nodes each
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        pytest.param("m.yaml", "---\n".join([ANCHORED] * ENOUGH), id="documents"),
+        pytest.param("Jenkinsfile", "".join(f"def p{i} = '''\n{ANCHORED}'''\n"
+                                            for i in range(ENOUGH)), id="groovy-strings"),
+    ],
+)
+def test_the_alias_budget_spans_all_documents_of_an_input(name: str, text: str) -> None:
+    reading = read_source(text, name)
+    assert 0 < len(reading.documents) < ENOUGH
     assert "alias" in reading.problems[0].message
 
 

@@ -29,7 +29,7 @@ def summary(setup: KubernetesSetup, name: str) -> dict[str, Any]:
             "completion": found.completion, "replicas": item.replicas,
             "data_root": None if root is None else (root.kind, root.per_instance),
             "docker_host": item.env("DOCKER_HOST"), "depends_on": dict(item.depends_on),
-            "waits": found.waits_for_daemon,
+            "waits": found.waits_for_daemon, "rollout": found.rollout_overlap,
             "host_binds": sorted((m.source or "", m.target) for m in item.mounts or ()
                                  if m.kind == BIND)}
 
@@ -64,13 +64,13 @@ CORPUS_CASES: list[tuple[str, list[str], list[str], dict[str, dict[str, Any]]]] 
     ("dind-nurse-deployment-pvc.yaml", ["default/dind/nurse", "default/dind/dind"], [], {
         "default/dind/nurse": {"privileged": False, "data_root": (PVC, False)},
         "default/dind/dind": {"privileged": True, "data_root": (PVC, False),
-                              "completion": SERVICE, "replicas": 1}}),
+                              "completion": SERVICE, "replicas": 1, "rollout": False}}),
     ("drone-runner-docker-deployment.tpl.yaml", [], ["4:9"], {}),
     ("drone-runner-docker-values.yaml", [], [], {}),
     ("gitea-act-runner-dind-docker.yaml",
      ["default/act-runner/runner", "default/act-runner/daemon"], [], {
         "default/act-runner/runner": {"docker_host": "tcp://localhost:2376", "waits": "command",
-                                      "image": "gitea/act_runner:nightly"},
+                                      "image": "gitea/act_runner:nightly", "rollout": True},
         "default/act-runner/daemon": {"image": "docker:23.0.6-dind", "privileged": True,
                                       "data_root": None}}),
     ("gitea-act-runner-rootless-docker.yaml", ["default/act-runner/runner"], [], {

@@ -107,7 +107,30 @@ def test_a_claim_not_in_the_input_is_read_as_shared() -> None:
     found = facts(read(deployment("persistentVolumeClaim: {claimName: cache}")),
                   "ci/d/dind").mounts[0]
     assert found.access_modes is None
-    assert found.assumption == "the claim is not in the input; read as shared by every replica"
+    assert found.assumption is not None
+    assert found.assumption.startswith(
+        "the claim is not in the input; read as shared by every replica")
+
+
+@pytest.mark.parametrize(
+    ("strategy", "overlap"),
+    [
+        ("", True),
+        ("  strategy: {type: Recreate}\n", False),
+        ("  strategy: {rollingUpdate: {maxSurge: 0}}\n", False),
+        ("  strategy: {rollingUpdate: {maxSurge: '0%'}}\n", False),
+        ("  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}\n", True),
+    ],
+)
+def test_a_rolling_update_mounts_a_claim_from_two_pods(strategy: str, overlap: bool) -> None:
+    text = deployment("persistentVolumeClaim: {claimName: cache}", replicas=1,
+                      extra=CLAIM % "ReadWriteOnce").replace("spec:\n  replicas: 1\n",
+                                                             "spec:\n  replicas: 1\n" + strategy)
+    setup = read(text)
+    found = facts(setup, "ci/d/dind")
+    assert found.rollout_overlap is overlap
+    assumption = found.mounts[0].assumption or ""
+    assert assumption.endswith("while the old one still runs") is overlap
 
 
 def test_sub_paths_are_folders_of_their_volume() -> None:
