@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dindcheck.model import DEFAULT_MAX_FILE_SIZE, InputProblem
+from dindcheck.model import InputProblem
 from dindcheck.sources.kubernetes.documents import STDIN_NAMES
 
 SKIPPED_DIRS = frozenset({".git", "node_modules"})
@@ -69,15 +69,14 @@ def discover(paths: Sequence[Path | str]) -> Found:
     return found
 
 
-def is_input(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> bool:
-    """Whether a file met in a directory walk holds something this source reads."""
+def is_input(path: Path) -> bool:
+    """Whether a file met in a directory walk holds something this source reads (by its
+    first 256 KiB; a file over the size cap that does is read, to report the cap)."""
     name = path.name.lower()
     groovy = name.endswith(".groovy") or name.startswith("jenkinsfile")
     if not groovy and not name.endswith(_YAML):
         return False
     try:
-        if path.stat().st_size > max_size:
-            return True  # read, to report the size cap
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)
     except OSError:

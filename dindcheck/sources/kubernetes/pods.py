@@ -44,9 +44,9 @@ class Source:
     fallback: Location  # where to point for what carries no position of its own
     added_by: str | None = None  # who adds it when it is not written in the input
 
-    def at(self, key: str | None = None, sub: str | None = None) -> Location:
+    def at(self, key: str | None = None) -> Location:
         """The location of ``key`` in this mapping (or of the mapping), with its field path."""
-        path = self.field if key is None else f"{self.field}.{sub or key}"
+        path = self.field if key is None else f"{self.field}.{key}"
         return locate(self.spec, key, path, self.fallback)
 
 

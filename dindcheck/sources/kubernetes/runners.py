@@ -152,7 +152,8 @@ class _Legacy:
         ref, config = self.ref, self.config
         within_setting = self.setting("dockerdWithinRunnerContainer")
         enabled_setting = self.setting("dockerEnabled")
-        mode_known = within_setting is not None or "dockerdWithinRunnerContainer" not in config
+        mode_known = all(value is not None or key not in config for key, value in (
+            ("dockerdWithinRunnerContainer", within_setting), ("dockerEnabled", enabled_setting)))
         within = bool(within_setting)
         enabled = enabled_setting is not False
         kubernetes_mode = config.get("containerMode") == "kubernetes"

@@ -56,6 +56,7 @@ class _Backing:
     read_only: bool
     driver: str | None
     facts: MountFacts
+    node: str = ""  # "@node" of a host path on a known node, after any subPath
 
 
 def container_mounts(container: Container, pod: Pod, volumes: Mapping[str, Source],
@@ -82,20 +83,27 @@ def container_mounts(container: Container, pod: Pod, volumes: Mapping[str, Sourc
                                            "(the API server rejects the pod)")
             backing = _Backing(UNKNOWN, str(name), None, False, False, False, None,
                                MountFacts(field=field, volume=str(name), volume_type="missing"))
-        storage, per_instance, sub_path = _sub_path(item, backing, env)
+        storage, per_instance, sub_path, folder = _sub_path(item, backing, env)
+        source = backing.source
+        if backing.kind == BIND and source is not None and folder is not None:
+            source = posixpath.normpath(f"{source}/{folder}")  # the host folder it shows
         mounts.append(Mount(
-            kind=backing.kind, target=posixpath.normpath(target), source=backing.source,
-            storage=storage, read_only=read_only or backing.read_only,
+            kind=backing.kind, target=posixpath.normpath(target), source=source,
+            storage=storage and storage + backing.node,
+            read_only=read_only or backing.read_only,
             persistent=backing.persistent, per_instance=per_instance, field=field,
             location=where.at(), driver=backing.driver,
-            into_outer_root=backing.kind == BIND and backing.source is not None
-            and within(backing.source, NODE_DATA_ROOT)))
+            into_outer_root=backing.kind == BIND and source is not None
+            and within(source, NODE_DATA_ROOT)))
+        assumption = backing.facts.assumption
+        if backing.kind == BIND and source is not None:
+            assumption = _host_path_assumption(source)
         facts.append(MountFacts(
             field=field, volume=backing.facts.volume, volume_type=backing.facts.volume_type,
             claim=backing.facts.claim, access_modes=backing.facts.access_modes,
             storage_class=backing.facts.storage_class, size_limit=backing.facts.size_limit,
             medium=backing.facts.medium, sub_path=sub_path,
-            host_path_type=backing.facts.host_path_type, assumption=backing.facts.assumption))
+            host_path_type=backing.facts.host_path_type, assumption=assumption))
     return tuple(mounts), tuple(facts)
 
 
@@ -114,20 +122,21 @@ def _read_only(item: Mapping[str, Any], where: Source, catalog: Catalog) -> bool
     return value is True
 
 
-def _sub_path(item: Mapping[str, Any], backing: _Backing,
-              env: Mapping[str, str]) -> tuple[str | None, bool, str | None]:
-    """``(storage, per_instance, subPath as written)`` of a mount of ``backing``."""
+def _sub_path(item: Mapping[str, Any], backing: _Backing, env: Mapping[str, str]) -> tuple[
+        str | None, bool, str | None, str | None]:
+    """``(storage, per_instance, subPath as written, its folder)`` of a mount of
+    ``backing``; the folder is None for a ``subPathExpr`` (known only in the pod)."""
     sub = item.get("subPath")
     expression = item.get("subPathExpr")
     if isinstance(sub, str) and sub.strip("/"):
         folder = posixpath.normpath(sub.strip("/"))
         storage = f"{backing.storage}/{folder}" if backing.storage else None
-        return storage, backing.per_instance, sub
+        return storage, backing.per_instance, sub, folder
     if isinstance(expression, str) and expression:
         per_pod = any(env.get(v) in _PER_POD_FIELDS for v in _VARIABLE.findall(expression))
         storage = f"{backing.storage}/{expression}" if backing.storage else None
-        return storage, backing.per_instance or per_pod, expression
-    return backing.storage, backing.per_instance, None
+        return storage, backing.per_instance or per_pod, expression, None
+    return backing.storage, backing.per_instance, None, None
 
 
 def _backing(name: str, pod: Pod, volumes: Mapping[str, Source],
@@ -181,13 +190,19 @@ def _host_path(name: str, value: Mapping[str, Any], volume: Source, pod: Pod,
         return _Backing(BIND, None, None, True, False, False, None,
                         MountFacts(field="", volume=name, volume_type="hostPath"))
     path = posixpath.normpath(path)
-    storage = f"bind:{path}" + (f"@{pod.node}" if pod.node else "")
-    assumption = "a folder of the node: shared by the pods on one node"
-    if within(path, NODE_DATA_ROOT):
-        assumption = "the node's own Docker data root (if the node runs Docker Engine)"
-    return _Backing(BIND, path, storage, True, False, False, None,
+    return _Backing(BIND, path, f"bind:{path}", True, False, False, None,
                     MountFacts(field="", volume=name, volume_type="hostPath",
-                               host_path_type=kind, assumption=assumption))
+                               host_path_type=kind, assumption=_host_path_assumption(path)),
+                    f"@{pod.node}" if pod.node else "")
+
+
+def _host_path_assumption(path: str) -> str:
+    if within(path, NODE_DATA_ROOT):
+        return "the node's own Docker data root (if the node runs Docker Engine)"
+    if within(NODE_DATA_ROOT, path):
+        return ("a folder of the node that holds its Docker data root "
+                f"({NODE_DATA_ROOT}, if the node runs Docker Engine)")
+    return "a folder of the node: shared by the pods on one node"
 
 
 def _claim(name: str, value: Mapping[str, Any], pod: Pod, catalog: Catalog) -> _Backing:

@@ -83,11 +83,12 @@ def test_kubernetes_container_mode_has_no_docker() -> None:
     assert workload(setup, "arc/org-runners/runner").privileged is False
 
 
-def test_an_unknown_docker_mode_reads_no_sidecar_and_says_so() -> None:
-    setup = read(runner_deployment("dockerdWithinRunnerContainer: ${DIND}\nimage: r:1"))
+@pytest.mark.parametrize("switch", ["dockerdWithinRunnerContainer", "dockerEnabled"])
+def test_an_unknown_docker_mode_reads_no_sidecar_and_says_so(switch: str) -> None:
+    setup = read(runner_deployment(f"{switch}: ${{DIND}}\nimage: r:1"))
     assert names(setup) == ["arc/org-runners/runner"]
     runner = workload(setup, "arc/org-runners/runner")
-    assert "dockerdWithinRunnerContainer is a placeholder ('${DIND}'): unknown" in runner.notes
+    assert f"{switch} is a placeholder ('${{DIND}}'): unknown" in runner.notes
     assert problems(setup) == []
 
 

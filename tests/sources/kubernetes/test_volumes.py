@@ -181,6 +181,37 @@ def test_containers_of_one_pod_share_its_volumes() -> None:
         False, True)
 
 
+@pytest.mark.parametrize(
+    ("host_path", "sub_path", "source", "storage", "outer", "assumption"),
+    [
+        ("/var/lib", "docker", "/var/lib/docker", "bind:/var/lib/docker@n1", True,
+         "the node's own Docker data root"),
+        ("/var/lib", "", "/var/lib", "bind:/var/lib@n1", False,
+         "a folder of the node that holds its Docker"),
+        ("/", "", "/", "bind:/@n1", False, "a folder of the node that holds its Docker"),
+        ("/srv", "cache", "/srv/cache", "bind:/srv/cache@n1", False,
+         "a folder of the node: shared"),
+    ],
+)
+def test_host_paths_and_the_nodes_data_root(host_path: str, sub_path: str, source: str,
+                                             storage: str, outer: bool,
+                                             assumption: str) -> None:
+    sub = f", subPath: {sub_path}" if sub_path else ""
+    setup = read(f"""
+        apiVersion: v1
+        kind: Pod
+        metadata: {{name: p}}
+        spec:
+          nodeName: n1
+          containers:
+            - {{name: c, image: i, volumeMounts: [{{name: h, mountPath: /x{sub}}}]}}
+          volumes: [{{name: h, hostPath: {{path: {host_path}}}}}]
+    """)
+    found = mount(workload(setup, "default/p/c"), "/x")
+    assert (found.source, found.storage, found.into_outer_root) == (source, storage, outer)
+    assert (facts(setup, "default/p/c").mounts[0].assumption or "").startswith(assumption)
+
+
 def test_cluster_state_host_paths_are_each_nodes_own() -> None:
     setup = read("""
         apiVersion: v1
