@@ -177,12 +177,13 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     with _gc_paused():
         job = LintJob(rules, LoadOptions(environ=env, max_file_size=max_file_size),
                       keep_subjects)
-        read: set[str] = set()
-        for group, result in zip(groups, _results(groups, job, jobs), strict=True):
-            files = {os.path.abspath(p) for p in group[1]}
+        read: set[tuple[str, str]] = set()
+        for (kind, group_files), result in zip(groups, _results(groups, job, jobs),
+                                               strict=True):
+            files = {(kind, os.path.abspath(p)) for p in group_files}
             if files and files <= read:
-                continue  # read already as part of an earlier group (an include)
-            read.update(os.path.abspath(p) for t in result.targets for p in t.paths)
+                continue  # its source read it already, in an earlier group (an include)
+            read.update((kind, os.path.abspath(p)) for t in result.targets for p in t.paths)
             targets.extend(result.targets)
             findings.extend(result.findings)
             problems.extend(result.problems)

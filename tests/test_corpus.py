@@ -16,7 +16,15 @@ FILES = corpus_files()
 # Corpus folders of the input kinds dindcheck reads (as the source it should pick); the
 # files of any other folder must say that nothing was linted.
 UNDERSTOOD = {"compose": "compose", "gitlab-ci": "gitlab-ci",
-              "github-actions": "github-actions", "scripts": "shell"}
+              "github-actions": "github-actions", "kubernetes": "kubernetes",
+              "scripts": "shell"}
+
+# Corpus files that are not an input of their folder's kind: they must say nothing was read.
+NOT_INPUTS = {
+    "arc-gha-runner-scale-set-helpers.tpl": "an unrendered Helm template",
+    "drone-runner-docker-deployment.tpl.yaml": "an unrendered Helm template",
+    "drone-runner-docker-values.yaml": "Helm chart values, not manifests",
+}
 
 # (rule, service) pairs each compose file must produce, and pairs it must not.
 EXPECTED = {
@@ -61,9 +69,8 @@ def test_every_corpus_file_is_processed(path: Path, tmp_path: Path) -> None:
         assert report["errors"], "exit 2 must come with an error entry"
         assert all(e["path"] == str(path) for e in report["errors"])
     kind = UNDERSTOOD.get(path.parent.name)
-    if kind is not None:
-        assert [i["kind"] for i in report["inputs"]] == [kind] * len(report["inputs"])
-        assert report["inputs"], "the file was read by its source"
+    if kind is not None and path.name not in NOT_INPUTS:
+        assert kind in {i["kind"] for i in report["inputs"]}, "read by its source"
     else:
         subjects = sum(t["subjects"] for t in report["inputs"])
         assert subjects == 0

@@ -66,11 +66,12 @@ def _registry() -> dict[str, FileSource]:
     from dindcheck.sources.actions import SOURCE as ACTIONS
     from dindcheck.sources.compose import SOURCE as COMPOSE
     from dindcheck.sources.gitlab import SOURCE as GITLAB
+    from dindcheck.sources.kubernetes import SOURCE as KUBERNETES
     from dindcheck.sources.shell import SOURCE as SHELL
 
     # The formats that recognise themselves most surely come first: a GitLab CI file may
     # have a top-level `services:` too.
-    return {source.kind: source for source in (GITLAB, ACTIONS, COMPOSE, SHELL)}
+    return {source.kind: source for source in (GITLAB, ACTIONS, KUBERNETES, COMPOSE, SHELL)}
 
 
 FILE_SOURCES: Mapping[str, FileSource] = _registry()

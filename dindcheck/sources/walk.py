@@ -3,9 +3,10 @@ reads it, grouped as the source loads them.
 
 A folder is walked (depth first, sorted; hidden folders too, since CI configuration lives
 in ``.github``, ``.gitlab``, ``.devcontainer``; version-control and cache folders are
-skipped); in each folder every file source is offered the files the sources before it
-did not take. A file named on the command line goes to the source that claims its name,
-else to the first that recognises its content.
+skipped); in each folder every file source is offered its files. A file may be read by
+more than one source (a Jenkinsfile: its ``sh`` steps, and the agent pod's YAML). A file
+named on the command line goes to the sources that claim it, else to the first that
+recognises its content.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def walk(paths: Sequence[Path], sources: Mapping[str, FileSource],
          ) -> tuple[list[Group], list[InputProblem]]:
     """Groups to load (source kind, files) and the paths that cannot be read.
 
-    Each file appears in at most one group.
+    Each file appears in at most one group of each source.
     """
     walker = _Walker(sources)
     for path in paths:
@@ -49,12 +50,13 @@ class _Walker:
         self.sources = sources
         self.groups: list[Group] = []
         self.problems: list[InputProblem] = []
-        self.seen: set[str] = set()
+        self.seen: set[tuple[str, str]] = set()
         self.visited: set[tuple[int, int]] = set()
 
     def add(self, kind: str, group: list[Path]) -> None:
-        """Add a group unless its first file is already in one; drop repeated files."""
-        keys = [os.path.abspath(p) for p in group]
+        """Add a group unless its first file is already in one of the same source; drop
+        repeated files."""
+        keys = [(kind, os.path.abspath(p)) for p in group]
         if keys[0] in self.seen:
             self.seen.update(keys)
             return
@@ -63,16 +65,13 @@ class _Walker:
         self.groups.append((kind, fresh))
 
     def claim(self, folder: Path, names: list[str]) -> list[str]:
-        """Offer ``names`` to every source in turn; the names nobody took."""
-        left = list(names)
+        """Offer ``names`` to every source; the names nobody took."""
+        taken: set[str] = set()
         for kind, source in self.sources.items():
-            if not left:
-                break
-            for group in source.groups(folder, left):
+            for group in source.groups(folder, names):
                 self.add(kind, group)
-                taken = {p.name for p in group}
-                left = [n for n in left if n not in taken]
-        return left
+                taken.update(p.name for p in group)
+        return [n for n in names if n not in taken]
 
     def explicit(self, path: Path) -> None:
         if not self.claim(path.parent, [path.name]):

@@ -16,3 +16,43 @@ inside Jenkins Groovy strings) and ``kubectl get … -o json`` dumps become one
 - :mod:`.scalars`: counts, switches and quantities as the API server reads them
 - :mod:`.source`: the entry points
 """
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dindcheck.sources import LoadOptions
+    from dindcheck.workload import Setup
+
+_OBJECT = re.compile(r"^(?:apiVersion|kind)[ \t]*:|\"(?:apiVersion|kind)\"[ \t]*:"
+                     r"|^(?:presubmits|postsubmits|periodics)[ \t]*:", re.MULTILINE)
+
+
+class KubernetesSource:
+    kind = "kubernetes"
+    modules = ("dindcheck.sources.kubernetes.source",)
+
+    def groups(self, folder: Path, names: Sequence[str]) -> list[list[Path]]:
+        """A folder's manifests together, as ``kubectl apply -f folder/`` applies them; a
+        Helm chart's templates are not manifests until rendered."""
+        from dindcheck.sources.kubernetes.discover import is_input
+
+        if "Chart.yaml" in names:
+            return []
+        files = [folder / n for n in sorted(names) if is_input(folder / n)]
+        return [files] if files else []
+
+    def recognises(self, path: Path, head: str) -> bool:
+        return path.suffix.lower() in (".yml", ".yaml", ".json") and bool(_OBJECT.search(head))
+
+    def load(self, files: Sequence[Path], options: LoadOptions) -> list[Setup]:
+        from dindcheck.sources.kubernetes.source import load_files
+
+        return [load_files(files, max_file_size=options.max_file_size).setup]
+
+
+SOURCE = KubernetesSource()
