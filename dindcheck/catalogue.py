@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,9 @@ from dindcheck.model import SUBJECT_KINDS, Severity
 from dindcheck.yamlload import YamlError, load_file
 
 _ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3}$")
+# Input kinds a fix can be written for: a subject's ``origin``.
+FIX_KINDS = ("compose", "gitlab-ci", "github-actions", "kubernetes", "shell", "live")
+FIXES_DIR = "fixes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,11 @@ class Rule:
     source: Path
     raw: dict[str, Any] = field(repr=False, compare=False)
     shipped: bool = True
+    fixes: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def remediation_for(self, origin: str | None) -> str:
+        """The fix written in the syntax of the subject's input, else the rule's own."""
+        return self.fixes.get(origin or "", self.remediation)
 
 
 def shipped_rules_dir() -> Path:
@@ -137,9 +146,47 @@ def _build(data: Any, path: Path, shipped: bool) -> Rule:
     )
 
 
+def load_fixes(directory: Path, rule_ids: Iterable[str]) -> dict[str, dict[str, str]]:
+    """``fixes/<kind>.yaml`` of a rule folder: rule id → the fix in that input's syntax.
+
+    Returns rule id → {kind: text}. An unknown kind or rule id is an error.
+    """
+    known = set(rule_ids)
+    fixes: dict[str, dict[str, str]] = {}
+    folder = directory / FIXES_DIR
+    if not folder.is_dir():
+        return fixes
+    for path in sorted(folder.glob("*.yaml")):
+        kind = path.stem
+        if kind not in FIX_KINDS:
+            raise RuleError(f"{path}: not an input kind ({', '.join(FIX_KINDS)})")
+        try:
+            data = load_file(path)
+        except YamlError as exc:
+            raise RuleError(f"{_where(exc)}: {exc.message}") from None
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raise RuleError(f"{path}: $: must map rule ids to fixes")
+        for rule_id, text in data.items():
+            if rule_id not in known:
+                raise RuleError(f"{path}: $.{rule_id}: no such rule")
+            if not isinstance(text, str) or len(text.strip()) < 20:
+                raise RuleError(f"{path}: $.{rule_id}: a fix is a text of 20 or more characters")
+            fixes.setdefault(str(rule_id), {})[kind] = text.strip()
+    return fixes
+
+
+def _with_fixes(rules: Sequence[Rule], directory: Path) -> list[Rule]:
+    fixes = load_fixes(directory, (r.id for r in rules))
+    return [dataclasses.replace(r, fixes=fixes[r.id]) if r.id in fixes else r for r in rules]
+
+
 @cache
 def _shipped() -> tuple[Rule, ...]:
-    return tuple(load_rule(p, shipped=True) for p in rule_files(shipped_rules_dir()))
+    directory = shipped_rules_dir()
+    rules = [load_rule(p, shipped=True) for p in rule_files(directory)]
+    return tuple(_with_fixes(rules, directory))
 
 
 def load_catalogue(extra_dirs: Sequence[Path] = ()) -> tuple[Rule, ...]:
@@ -149,12 +196,14 @@ def load_catalogue(extra_dirs: Sequence[Path] = ()) -> tuple[Rule, ...]:
     for directory in extra_dirs:
         if not directory.is_dir():
             raise RuleError(f"{directory}: --rules needs a folder of rule files")
+        added: list[Rule] = []
         for path in rule_files(directory):
             rule = load_rule(path, shipped=False)
             if rule.id in seen:
                 raise RuleError(f"{path}: $.id: {rule.id} is already defined by {seen[rule.id]}")
             seen[rule.id] = path
-            rules.append(rule)
+            added.append(rule)
+        rules.extend(_with_fixes(added, directory))
     return tuple(rules)
 
 

@@ -103,6 +103,6 @@ def make_finding(rule: Rule, subject: Subject) -> Finding:
         location=Location.from_json(raw_location),
         evidence=evidence,
         rationale=rule.rationale,
-        remediation=_shared(render(rule.remediation, subject)),
+        remediation=_shared(render(rule.remediation_for(subject.get("origin")), subject)),
         references=rule.references,
     )

@@ -6,7 +6,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from dindcheck.catalogue import Rule
+from dindcheck.catalogue import FIX_KINDS, Rule
+
+FIX_TITLES = {"compose": "Docker Compose", "gitlab-ci": "GitLab CI", "github-actions":
+              "GitHub Actions", "kubernetes": "Kubernetes", "shell": "a `docker run` line",
+              "live": "a running container"}
 
 
 def _subject_yaml(example: dict[str, Any]) -> str:
@@ -27,8 +31,11 @@ def rule_page(rule: Rule) -> str:
     for escalation in raw.get("escalate") or ():
         lines.append(f"- Raised to `{escalation['severity']}` when "
                      f"{escalation.get('reason') or 'its condition holds'}")
-    lines += ["", "## Why", "", rule.rationale, "", "## Fix", "", rule.remediation, "",
-              "## Message", "", "```", rule.message, "```", "",
+    lines += ["", "## Why", "", rule.rationale, "", "## Fix", "", rule.remediation, ""]
+    for kind in FIX_KINDS:
+        if kind in rule.fixes:
+            lines += [f"### In {FIX_TITLES[kind]}", "", rule.fixes[kind], ""]
+    lines += ["## Message", "", "```", rule.message, "```", "",
               "## Condition", "", "```json",
               json.dumps(raw["condition"], indent=2), "```", ""]
     examples = raw.get("examples") or {}

@@ -148,3 +148,35 @@ def test_select_and_ignore() -> None:
     assert "DIND007" not in {r.id for r in select_rules(RULES, ignore=["security"])}
     with pytest.raises(RuleError, match="unknown rule"):
         select_rules(RULES, ["NOPE999"])
+
+
+def test_fixes_are_written_per_input_kind_and_chosen_by_origin() -> None:
+    from dindcheck.engine import make_finding
+
+    rule = next(r for r in RULES if r.id == "DIND001")
+    assert {"kubernetes", "live", "shell"} <= set(rule.fixes)
+    subject = {"kind": "daemon", "name": "dind", "id": "p/dind",
+               "data_root": {"path": "/var/lib/docker", "covered_by": "layer"}}
+    by_origin = {origin: make_finding(rule, {**subject, "origin": origin}).remediation
+                 for origin in ("kubernetes", "shell", "compose")}
+    assert "emptyDir" in by_origin["kubernetes"]
+    assert "docker run" in by_origin["shell"]
+    assert by_origin["compose"].startswith("Mount a volume")  # the rule's own text
+    assert len(set(by_origin.values())) == 3
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    pytest.param("nomad.yaml", "ACME001: a fix that is long enough\n", "not an input kind",
+                 id="unknown-kind"),
+    pytest.param("kubernetes.yaml", "ACME999: a fix that is long enough\n", "no such rule",
+                 id="unknown-rule"),
+    pytest.param("kubernetes.yaml", "ACME001: short\n", "20 or more", id="too-short"),
+])
+def test_bad_fix_files_name_file_and_rule(tmp_path: Path, name: str, text: str,
+                                          message: str) -> None:
+    _write_rule(tmp_path)
+    (tmp_path / "fixes").mkdir()
+    (tmp_path / "fixes" / name).write_text(text)
+    with pytest.raises(RuleError, match=message) as info:
+        load_catalogue([tmp_path])
+    assert name in str(info.value)

@@ -14,7 +14,7 @@ from tests.repo import REPO
 
 PACKAGE = REPO / "dindcheck"
 DATA_PATTERNS = ("tui/*.tcss", "schemas/*.json", "knowledge/*.json", "rules/*.yaml",
-                 "rules/*.json")
+                 "rules/*.json", "rules/fixes/*.yaml")
 
 
 @pytest.fixture(scope="module")
