@@ -41,10 +41,13 @@ def link(subjects: list[Subject]) -> None:
 
 def _expected_driver(daemon: Subject) -> None:
     driver = daemon["storage_driver"]
+    covered_by = daemon["data_root"].get("covered_by")
     if driver.get("configured"):
         driver["expected"] = driver["configured"]
-    elif daemon["data_root"].get("covered_by") == "layer":
+    elif covered_by == "layer":
         driver["expected"] = LAYER_FALLBACK_DRIVER
+    elif covered_by == "runtime":
+        driver["expected"] = None  # vfs under CRI-O, overlay2 under containerd
     else:
         driver["expected"] = DEFAULT_DRIVER
 
@@ -73,8 +76,11 @@ def _sharing(daemons: list[Subject]) -> None:
             # likely died on the lock); two stopped daemons share nothing right now.
             if any(_alive(d) is not False for d in group):
                 shared_with = [d["name"] for d in group if d is not daemon]
-            if replicas > 1 and not (data_root.get("mount") or {}).get("per_instance"):
-                shared_with.append(f"{replicas} replicas of {daemon['name']}")
+            if not (data_root.get("mount") or {}).get("per_instance"):
+                if replicas > 1:
+                    shared_with.append(f"{replicas} replicas of {daemon['name']}")
+                if daemon.get("rollout_overlap"):
+                    shared_with.append(f"the next pod of {daemon['name']} during a rollout")
         data_root["shared_with"] = sorted(set(shared_with))
         data_root["shared"] = bool(shared_with) and (
             _alive(daemon) is not False or any(_alive(d) for d in groups.get(key or "", [])))
@@ -95,7 +101,7 @@ def _tls_agreement(client: Subject, daemon: Subject | None) -> None:
     elif mode == "tls":
         if not served:
             mismatch = (f"the daemon serves TLS on {_ports(tls)}, not on {port}")
-        elif not expects_tls:
+        elif expects_tls is False:
             mismatch = (f"port {port} speaks TLS but the client would send plain HTTP "
                         "(set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)")
     elif mode == "plaintext":

@@ -154,8 +154,13 @@ class Workload:
     workload uses to another workload; ``netns`` names the workload whose network
     namespace it joins (compose ``network_mode: service:X``, ``--network container:X``,
     the containers of one pod). ``mounts`` None: not visible (an audited engine that
-    runs in a container). ``depends_on``: the workloads it waits for, and the condition
-    (compose's ``service_started``/``service_healthy``).
+    runs in a container, a CI job whose runner configuration was not given).
+    ``depends_on``: the workloads it waits for, and the condition (compose's
+    ``service_started``/``service_healthy``). ``declared_daemon``: the input format itself
+    says the container runs dockerd (actions-runner-controller's
+    ``dockerdWithinRunnerContainer``), in words. ``entrypoint_replaced_by``: the platform
+    that replaces the image's entrypoint (a GitHub Actions job container), so an image's
+    own daemon never starts.
     """
 
     name: str
@@ -182,7 +187,14 @@ class Workload:
     ports: tuple[Port, ...] = ()
     healthcheck: Healthcheck | None = None
     depends_on: Mapping[str, str] | None = None   # None: the source cannot say
+    polls_daemon: Location | None = None  # its own command waits for the daemon (a loop)
     replicas: int = 1
+    rollout_overlap: bool = False         # a rolling update runs a new copy beside the old
+    role: str | None = None               # main, init, sidecar, service, job, step
+    must_complete: bool | None = None     # its group finishes only when it exits (a Job)
+    declared_daemon: str | None = None    # the input says it runs dockerd, and where
+    entrypoint_replaced_by: str | None = None  # a platform replaces the image's entrypoint
+    memory_limit: int | None = None       # bytes
     suppress: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     locations: Mapping[str, Location] = field(default_factory=dict)
@@ -221,6 +233,14 @@ class Host:
     facts: Mapping[str, Any]
 
 
+# What becomes of an image's declared VOLUME: the engine creates an anonymous volume for it
+# (Docker, compose, the GitLab docker executor), or it is left to a container runtime
+# (Kubernetes: containerd backs it with a folder outside the pod's volumes, CRI-O creates it
+# inside the container's own filesystem).
+IMAGE_VOLUMES_CREATED = "created"
+IMAGE_VOLUMES_RUNTIME = "runtime"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Setup:
     """What one source read from one group of inputs (a compose project, an engine, a
@@ -231,6 +251,8 @@ class Setup:
     origin: str
     paths: tuple[str, ...] = ()
     workloads: tuple[Workload, ...] = ()
+    image_volumes: str = IMAGE_VOLUMES_CREATED
+    closed: bool = False  # a name a workload uses reaches only workloads of its project
     host: Host | None = None
     problems: tuple[InputProblem, ...] = ()
     notes: tuple[str, ...] = ()

@@ -36,7 +36,8 @@ def build_subjects(setup: Setup) -> list[Subject]:
     subjects.extend(shared_socket_subjects(setup, daemons, images))
     by_name = {w.name: w for w in setup.workloads}
     for workload in setup.workloads:
-        client = client_subject(workload, images[workload.name], daemons, by_name)
+        client = client_subject(workload, images[workload.name], daemons, by_name,
+                                closed=setup.closed)
         if client is not None:
             subjects.append(client)
     link(subjects)

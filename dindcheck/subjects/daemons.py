@@ -26,6 +26,7 @@ class Detection:
     argv: tuple[str, ...]
     args: DaemonArgs
     official_entrypoint: bool
+    starts: bool = True
 
 
 def _basename(word: str) -> str:
@@ -44,11 +45,19 @@ def detect(workload: Workload, image: ImageFacts) -> Detection | None:
     command runs dockerd (also through ``sh -c``) — ``command``; a dockerd was seen among
     its processes — ``process``; a writable volume at ``/var/lib/docker`` — ``volume``.
     What was seen wins over the image: a running container of a dind image whose
-    processes were read and show no dockerd is a client that uses the image.
+    processes were read and show no dockerd is a client that uses the image. The input may
+    say itself that a container runs dockerd (``declared``); a platform that replaces the
+    image's entrypoint (a GitHub Actions job container) gives a daemon that never starts.
     """
     if workload.engine is not None:
         return Detection("engine", (), DaemonArgs(), False)
+    if workload.entrypoint_replaced_by and image.dind:
+        # The platform runs its own command instead of the image's: no dockerd, ever.
+        return Detection("image", (), DaemonArgs(), False, starts=False)
     found = _planned(workload, image)
+    if found is None and workload.declared_daemon:
+        argv = (*(workload.entrypoint or ()), *(workload.command or ()))
+        found = Detection("declared", argv, parse_daemon_args(argv), False)
     obs = workload.observation
     if obs is None:
         return found
@@ -241,6 +250,11 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "observed_command": redact_argv(list(obs.daemon_argv))
         if obs and obs.daemon_argv else None,
         "environment": docker_env(w.env_values()),
+        "starts": detection.starts,
+        "role": w.role,
+        "must_complete": w.must_complete,
+        "rollout_overlap": w.rollout_overlap,
+        "memory_limit": w.memory_limit,
     })
     locations = subject["locations"]
     locations["data_root"] = root_location or locations["subject"]
@@ -253,6 +267,11 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
     if tls_location:
         locations["tls"] = tls_location
     subject["notes"] = [*w.notes, *(obs.notes if obs else ())]
+    if not detection.starts:
+        subject["notes"].append(f"{w.entrypoint_replaced_by} replaces the image's entrypoint: "
+                                "its dockerd never starts")
+    if w.declared_daemon:
+        subject["notes"].append(w.declared_daemon)
     return subject
 
 

@@ -7,10 +7,19 @@ from typing import Any
 
 from dindcheck.images import default_data_root
 from dindcheck.subjects.images import ImageFacts
-from dindcheck.workload import BIND, VOLUME, Mount, Setup, Workload, covering
+from dindcheck.workload import (
+    BIND,
+    IMAGE_VOLUMES_CREATED,
+    VOLUME,
+    Mount,
+    Setup,
+    Workload,
+    covering,
+)
 
 _LAYER = "layer"
 _IMAGE_VOLUME = "image_volume"
+_RUNTIME = "runtime"  # the image's VOLUME, left to a container runtime (Kubernetes)
 _SYSBOX = "sysbox"
 
 
@@ -59,7 +68,9 @@ def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
         else:
             declares = bool(image.family and image.family["declares_data_volume"]) and \
                 path == default_data_root(image.family)
-            kind = _SYSBOX if sysbox else _IMAGE_VOLUME if declares else _LAYER
+            created = setup.image_volumes == IMAGE_VOLUMES_CREATED
+            kind = (_SYSBOX if sysbox else _LAYER if not declares
+                    else _IMAGE_VOLUME if created else _RUNTIME)
             block = {"type": kind, "source": None, "target": path if declares else None,
                      "share_key": None, "persistent": kind == _SYSBOX, "read_only": False,
                      "per_instance": True}

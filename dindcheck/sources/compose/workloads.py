@@ -49,7 +49,7 @@ def setup(project: ComposeProject) -> Setup:
                       for name, spec in project.services.items()
                       if isinstance(spec, PosDict))
     return Setup(kind="compose", name=project.name, origin=ORIGIN, paths=tuple(project.files),
-                 workloads=workloads, problems=tuple(project.problems),
+                 workloads=workloads, closed=True, problems=tuple(project.problems),
                  notes=tuple(project.notes), unresolved=tuple(project.unresolved))
 
 
