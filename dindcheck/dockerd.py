@@ -35,6 +35,7 @@ class DaemonArgs:
     mtu: int | None = None
     registry_mirrors: list[str] = field(default_factory=list)
     legacy_daemon_subcommand: bool = False
+    background: bool = False  # a script starts it with `&` and goes on (it may end first)
 
 
 def words(value: str | Sequence[str] | None) -> list[str]:
@@ -96,6 +97,9 @@ def parse_daemon_args(argv: Sequence[str]) -> DaemonArgs:
     while i < len(tokens):
         arg = tokens[i]
         if arg == ";":
+            break
+        if arg == "&" or (arg.endswith("&") and not arg.endswith("&&")):
+            args.background = True
             break
         value, nxt = _flag_value(tokens, i, ("--data-root", "--graph", "-g"))
         if nxt != i:

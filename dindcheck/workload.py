@@ -30,6 +30,12 @@ EMPTYDIR = "emptydir"                  # Kubernetes emptyDir: per pod
 PVC = "pvc"                            # Kubernetes persistentVolumeClaim (or a claim template)
 UNKNOWN = "unknown"
 
+# What the runtime does with a bind whose host path does not exist.
+MISSING_CREATES_DIRECTORY = "create-directory"  # an empty folder appears there (docker -v,
+                                                # a Kubernetes hostPath without a type)
+MISSING_CREATES_FILE = "create-file"
+MISSING_FAILS = "fail"                          # the container does not start
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Mount:
@@ -53,6 +59,9 @@ class Mount:
     location: Location | None = None
     driver: str | None = None             # a volume driver other than local
     into_outer_root: bool = False         # a bind into the audited engine's own data root
+    size_limit: int | None = None         # bytes: the most it may hold (emptyDir sizeLimit)
+    access_modes: tuple[str, ...] | None = None  # a claim's access modes (None: not known)
+    missing_source: str | None = None     # a bind whose host path is missing: MISSING_*
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,6 +204,10 @@ class Workload:
     declared_daemon: str | None = None    # the input says it runs dockerd, and where
     entrypoint_replaced_by: str | None = None  # a platform replaces the image's entrypoint
     memory_limit: int | None = None       # bytes
+    ephemeral_storage_limit: int | None = None  # bytes: its writable layer and emptyDirs
+    pre_stop: bool = False                # a hook runs before it is stopped (Kubernetes
+                                          # preStop): it can outlast the containers it serves
+    pod_security: str | None = None       # the PodSecurity level its namespace enforces
     suppress: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     locations: Mapping[str, Location] = field(default_factory=dict)

@@ -29,10 +29,12 @@ def build_subjects(setup: Setup) -> list[Subject]:
     daemons: dict[str, Subject] = {}
     for workload in setup.workloads:
         daemon = daemon_subject(workload, images[workload.name], setup)
+        root_target = None
         if daemon is not None:
             daemons[workload.name] = daemon
             subjects.append(daemon)
-        subjects.extend(socket_subjects(workload, images[workload.name], setup))
+            root_target = (daemon["data_root"].get("mount") or {}).get("target")
+        subjects.extend(socket_subjects(workload, images[workload.name], setup, root_target))
     subjects.extend(shared_socket_subjects(setup, daemons, images))
     by_name = {w.name: w for w in setup.workloads}
     for workload in setup.workloads:

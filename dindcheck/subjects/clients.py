@@ -100,8 +100,8 @@ def client_subject(w: Workload, image: ImageFacts, daemons: Mapping[str, Subject
     })
     subject.update(_waits(w, target, daemon))
     subject["host_socket_mounted"] = any(
-        m.kind == BIND and (found := socket_engine(m, None)) is not None
-        and found[0] == "docker" for m in w.mounts or ())
+        m.kind == BIND and socket_engine(m, None) in (("docker", "bind"), ("docker", "directory"))
+        for m in w.mounts or ())
     subject["locations"]["docker_host"] = w.env_location("DOCKER_HOST").to_json()
     if w.polls_daemon is not None:
         subject["locations"]["depends_on"] = w.polls_daemon.to_json()

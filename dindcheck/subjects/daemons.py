@@ -197,9 +197,29 @@ def _tls_location(w: Workload, tls: dict[str, Any], published: bool) -> dict[str
     return {}
 
 
+def _foreground(detection: Detection) -> bool | None:
+    """Whether dockerd is what keeps the container running (it never exits on its own):
+    the official image's entrypoint, or a command that runs it in the foreground. False
+    when a script starts it in the background and goes on; None when the entrypoint that
+    starts it is not known (another image's, a declared or observed daemon)."""
+    if detection.detected_by == "image" and detection.official_entrypoint:
+        return True
+    if detection.detected_by == "command" and detection.args.is_daemon:
+        return not detection.args.background
+    return None
+
+
+def _peers(w: Workload, setup: Setup) -> list[str]:
+    """The other main containers of its group (a pod): they start and stop with it."""
+    if not w.netns or w.role is None:
+        return []
+    return list(dict.fromkeys(o.name for o in setup.workloads
+                              if o.name != w.name and o.netns == w.netns and o.role == "main"))
+
+
 # The keys a daemon finding may point at, when the source recorded where they are.
 _LOCATION_KEYS = ("privileged", "image", "runtime", "network_mode", "ports", "healthcheck",
-                  "replicas", "command", "state")
+                  "replicas", "command", "state", "resources")
 
 
 def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | None:
@@ -255,6 +275,11 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "must_complete": w.must_complete,
         "rollout_overlap": w.rollout_overlap,
         "memory_limit": w.memory_limit,
+        "ephemeral_storage_limit": w.ephemeral_storage_limit,
+        "foreground": _foreground(detection),
+        "peers": _peers(w, setup),
+        "pre_stop": w.pre_stop,
+        "pod_security": w.pod_security,
     })
     locations = subject["locations"]
     locations["data_root"] = root_location or locations["subject"]

@@ -10,6 +10,7 @@ from dindcheck.subjects.images import ImageFacts
 from dindcheck.workload import (
     BIND,
     IMAGE_VOLUMES_CREATED,
+    TMPFS,
     VOLUME,
     Mount,
     Setup,
@@ -33,7 +34,21 @@ def mount_block(mount: Mount) -> dict[str, Any]:
         block["driver"] = mount.driver
     if mount.into_outer_root:
         block["into_outer_root"] = True
+    if mount.size_limit is not None:
+        block["size_limit"] = mount.size_limit
+    if mount.access_modes is not None:
+        block["access_modes"] = list(mount.access_modes)
     return block
+
+
+def _may_exhaust_memory(block: dict[str, Any], memory_limit: int | None) -> bool | None:
+    """A tmpfs data root counts against the container's memory: whether it may grow until
+    the container is out of memory (no memory limit, no size limit, or a size limit not
+    below the memory limit). None when the data root is not a tmpfs."""
+    if block["type"] != TMPFS:
+        return None
+    size = block.get("size_limit")
+    return memory_limit is None or size is None or size >= memory_limit
 
 
 def _borrowed(w: Workload, path: str, setup: Setup) -> tuple[dict[str, Any] | None,
@@ -79,5 +94,6 @@ def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
     inner = obs.inner if obs else None
     return ({"path": path, "mount": block, "covered_by": block["type"],
              "persistent": block["persistent"], "shared": False, "shared_with": [],
+             "may_exhaust_memory": _may_exhaust_memory(block, w.memory_limit),
              "backing_fs": obs.data_root_fs if obs else None,
              "backing_fs_d_type": (inner or {}).get("d_type")}, location)
