@@ -20,7 +20,7 @@ from dindcheck.sources.kubernetes.documents import Reading, read_file, read_sour
 from dindcheck.sources.kubernetes.facts import KubernetesSetup
 from dindcheck.sources.kubernetes.objects import read_documents
 from dindcheck.sources.kubernetes.workloads import ORIGIN, build
-from dindcheck.workload import Setup
+from dindcheck.workload import IMAGE_VOLUMES_RUNTIME, Setup
 
 KIND = "kubernetes"
 T = TypeVar("T")
@@ -103,6 +103,7 @@ def _setup(name: str, paths: tuple[str, ...], readings: list[Reading]) -> Kubern
     if not built.workloads and not problems:
         notes.append(f"{', '.join(paths)}: no pod template found; nothing was checked")
     setup = Setup(kind=KIND, name=name, origin=ORIGIN, paths=paths,
-                  workloads=tuple(built.workloads), problems=tuple(problems),
+                  workloads=tuple(built.workloads), image_volumes=IMAGE_VOLUMES_RUNTIME,
+                  problems=tuple(problems),
                   notes=tuple(dict.fromkeys(notes)), unresolved=tuple(sorted(built.unresolved)))
     return KubernetesSetup(setup=setup, facts=built.facts)

@@ -189,26 +189,29 @@ def test_start_order_becomes_depends_on() -> None:
     - {name: cache, image: busybox, restartPolicy: Always}
 """))
     assert names(setup) == ["ci/p/fetch", "ci/p/dind", "ci/p/cache", "ci/p/build"]
-    assert [facts(setup, n).role for n in names(setup)] == [INIT, SIDECAR, SIDECAR, MAIN]
+    assert [workload(setup, n).role for n in names(setup)] == [INIT, SIDECAR, SIDECAR, MAIN]
     build = workload(setup, "ci/p/build")
     assert build.depends_on == {"ci/p/fetch": "service_completed_successfully",
                                 "ci/p/dind": "service_healthy", "ci/p/cache": "service_started"}
     assert at(build.locations["depends_on"]) == ("m.yaml", 11, 7)
     assert workload(setup, "ci/p/fetch").depends_on == {}
-    assert facts(setup, "ci/p/build").waits_for_daemon == "probe"
+    assert build.polls_daemon is None  # the kubelet holds it until the probe passes
 
 
 @pytest.mark.parametrize(
     ("command", "waits"),
     [
-        ('[sh, -c, "until docker info; do sleep 1; done; make"]', "command"),
-        ('[sh, -c, "while ! nc -z localhost 2376; do sleep 1; done"]', "command"),
-        ("[make, test]", None),
+        ('[sh, -c, "until docker info; do sleep 1; done; make"]', True),
+        ('[sh, -c, "while ! nc -z localhost 2376; do sleep 1; done"]', True),
+        ("[make, test]", False),
     ],
 )
-def test_a_client_that_polls_the_daemon_waits_for_it(command: str, waits: str | None) -> None:
+def test_a_client_that_polls_the_daemon_waits_for_it(command: str, waits: bool) -> None:
     setup = read(pod(f"- {{name: c, image: docker:cli, command: {command}}}"))
-    assert facts(setup, "ci/p/c").waits_for_daemon == waits
+    item = workload(setup, "ci/p/c")
+    assert (item.polls_daemon is not None) is waits
+    if waits:
+        assert at(item.polls_daemon) == at(item.locations["command"])
 
 
 def test_services_name_the_containers_that_serve_their_ports() -> None:
@@ -270,9 +273,9 @@ def test_suppressions_pod_security_and_limits() -> None:
     assert "namespace ci enforces PodSecurity baseline: a privileged container is rejected " \
            "at admission" in item.notes
     found = facts(setup, "ci/p/dind")
-    assert (found.memory_limit, found.memory_request, found.ephemeral_storage_limit) == (
+    assert (item.memory_limit, found.memory_request, item.ephemeral_storage_limit) == (
         2 * 2**30, 512 * 2**20, 20 * 2**30)
-    assert (found.read_only_root, found.pod_security) == (False, "baseline")
+    assert (found.read_only_root, item.pod_security) == (False, "baseline")
 
 
 def test_duplicate_ids_stay_apart() -> None:
