@@ -21,33 +21,43 @@ def _netns(w: Workload) -> str:
     return w.netns or w.name
 
 
-def resolve_daemon(w: Workload, host: str | None, daemons: Mapping[str, Subject],
-                   workloads: Mapping[str, Workload]) -> str | None:
-    """The daemon (by workload name) that ``host`` reaches from ``w``, or None.
+class Reach:
+    """The daemons of one setup indexed by what reaches them: network namespace, alias,
+    project (built once, so that resolving every client stays linear in big setups)."""
 
-    A local address reaches a daemon in the same network namespace (compose
-    ``network_mode: service:X``, ``--network container:X``, one Kubernetes pod); any other
-    name reaches the workload it is an alias of, or the one a link names.
-    """
-    if host in LOCAL_HOSTS:
+    def __init__(self, daemons: Mapping[str, Subject], workloads: Mapping[str, Workload]) -> None:
+        self.order = {name: i for i, name in enumerate(daemons)}
+        self.by_netns: dict[str, list[str]] = {}
+        self.by_alias: dict[str, list[str]] = {}
+        self.by_project: dict[str | None, list[str]] = {}
         for name in daemons:
             other = workloads.get(name)
-            if name != w.name and other is not None and _netns(other) == _netns(w):
-                return name
-        return None
-    linked = w.links.get(host or "")
-    for name in daemons:
-        other = workloads.get(name)
-        if name != w.name and (linked == name or (other is not None and host in other.aliases)):
-            return name
-    return None
+            if other is None:
+                continue
+            self.by_netns.setdefault(_netns(other), []).append(name)
+            self.by_project.setdefault(other.project, []).append(name)
+            for alias in other.aliases:
+                self.by_alias.setdefault(alias, []).append(name)
 
+    def resolve(self, w: Workload, host: str | None) -> str | None:
+        """The daemon (by workload name) that ``host`` reaches from ``w``, or None.
 
-def _in_scope(w: Workload, daemons: Mapping[str, Subject],
-              workloads: Mapping[str, Workload]) -> list[str]:
-    """The daemons of ``w``'s project (where its names resolve), but ``w`` itself."""
-    return [name for name in daemons if name != w.name
-            and (other := workloads.get(name)) is not None and other.project == w.project]
+        A local address reaches a daemon in the same network namespace (compose
+        ``network_mode: service:X``, ``--network container:X``, one Kubernetes pod); any
+        other name reaches the workload it is an alias of, or the one a link names (the
+        first such daemon of the setup).
+        """
+        if host in LOCAL_HOSTS:
+            return next((n for n in self.by_netns.get(_netns(w), ()) if n != w.name), None)
+        linked = w.links.get(host or "")
+        candidates = [n for n in self.by_alias.get(host or "", ()) if n != w.name]
+        if linked is not None and linked in self.order and linked != w.name:
+            candidates.append(linked)
+        return min(candidates, key=self.order.__getitem__, default=None)
+
+    def in_scope(self, w: Workload) -> list[str]:
+        """The daemons of ``w``'s project (where its names resolve), but ``w`` itself."""
+        return [n for n in self.by_project.get(w.project, ()) if n != w.name]
 
 
 def _expects_tls(w: Workload, image: ImageFacts) -> tuple[bool | None, str]:
@@ -59,7 +69,8 @@ def _expects_tls(w: Workload, image: ImageFacts) -> tuple[bool | None, str]:
 
 
 def client_subject(w: Workload, image: ImageFacts, daemons: Mapping[str, Subject],
-                   workloads: Mapping[str, Workload], *, closed: bool) -> Subject | None:
+                   workloads: Mapping[str, Workload], reach: Reach, *,
+                   closed: bool) -> Subject | None:
     """The client subject of ``w`` when its DOCKER_HOST reaches a daemon of the setup, or,
     in a setup where names reach nothing else (``closed``), names a host that no daemon
     of its project answers to."""
@@ -70,8 +81,8 @@ def client_subject(w: Workload, image: ImageFacts, daemons: Mapping[str, Subject
     if endpoint is None:
         return None
     host, port = endpoint
-    target = resolve_daemon(w, host, daemons, workloads)
-    in_scope = _in_scope(w, daemons, workloads)
+    target = reach.resolve(w, host)
+    in_scope = reach.in_scope(w)
     if target is None and not (closed and in_scope):
         return None
     daemon = daemons[target] if target is not None else None

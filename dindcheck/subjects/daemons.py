@@ -209,14 +209,6 @@ def _foreground(detection: Detection) -> bool | None:
     return None
 
 
-def _peers(w: Workload, setup: Setup) -> list[str]:
-    """The other main containers of its group (a pod): they start and stop with it."""
-    if not w.netns or w.role is None:
-        return []
-    return list(dict.fromkeys(o.name for o in setup.workloads
-                              if o.name != w.name and o.netns == w.netns and o.role == "main"))
-
-
 # The keys a daemon finding may point at, when the source recorded where they are.
 _LOCATION_KEYS = ("privileged", "image", "runtime", "network_mode", "ports", "healthcheck",
                   "replicas", "command", "state", "resources")
@@ -277,7 +269,7 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "memory_limit": w.memory_limit,
         "ephemeral_storage_limit": w.ephemeral_storage_limit,
         "foreground": _foreground(detection),
-        "peers": _peers(w, setup),
+        "peers": [],  # filled once the setup's containers are known (build_subjects)
         "pre_stop": w.pre_stop,
         "pod_security": w.pod_security,
     })
