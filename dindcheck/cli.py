@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from dindcheck import __version__
 from dindcheck.errors import EXIT_USAGE, DindcheckError, UsageError
-from dindcheck.model import DEFAULT_MAX_FILE_SIZE, FAIL_ON_CHOICES
+from dindcheck.model import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_STDIN_SIZE, FAIL_ON_CHOICES
 from dindcheck.report import FORMATS
 
 if TYPE_CHECKING:
@@ -76,11 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
                           epilog=EXIT_CODES_HELP,
                           formatter_class=argparse.RawDescriptionHelpFormatter)
     lint.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                      help="compose file or folder (searched recursively)")
+                      help="file or folder (searched recursively); - reads standard input")
     lint.add_argument("-f", "--file", action="append", type=Path, default=[], dest="files",
                       help="compose file; repeated files merge into one project, in order")
     lint.add_argument("--max-file-size", type=_size, default=None, metavar="SIZE",
-                      help="skip files larger than SIZE with an error (default: 10M)")
+                      help="skip files larger than SIZE with an error (default: 10M; "
+                           "256M for standard input)")
+    lint.add_argument("--stdin-filename", default=None, metavar="NAME",
+                      help="read standard input (-) as a file named NAME: its name picks "
+                           "the source and names it in reports (default: Kubernetes objects)")
     lint.add_argument("-j", "--jobs", type=int, default=None,
                       help="worker processes for many projects (default: CPU count)")
     _output_options(lint)
@@ -117,8 +121,11 @@ def _catalogue(args: argparse.Namespace) -> tuple[Rule, ...]:
     if args.fail_on is None:
         args.fail_on = config.fail_on or "error"
     if getattr(args, "max_file_size", None) is None:
+        args.max_size_given = bool(config.max_file_size)
         args.max_file_size = _size(str(config.max_file_size)) if config.max_file_size \
             else DEFAULT_MAX_FILE_SIZE
+    else:
+        args.max_size_given = True
     rules = apply_severity(load_catalogue([*config.rules, *args.rules]), config.severity)
     return select_rules(rules, args.select or list(config.select),
                         [*config.ignore, *args.ignore])
@@ -166,7 +173,8 @@ def _want_tui(args: argparse.Namespace, stdout: TextIO) -> bool:
 
 
 def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from dindcheck.lint import lint
+    from dindcheck.lint import StdinInput, lint
+    from dindcheck.sources import STDIN
 
     if args.files and args.paths:
         raise UsageError("give either PATHs or -f FILEs, not both")
@@ -175,12 +183,17 @@ def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     tui = _want_tui(args, stdout)
     rules = _catalogue(args)
 
+    stdin = StdinInput(name=args.stdin_filename, max_size=args.max_file_size
+                       if args.max_size_given else DEFAULT_MAX_STDIN_SIZE)
+    if args.stdin_filename is not None and not any(str(p) == STDIN for p in args.paths):
+        raise UsageError("--stdin-filename names standard input: give - as a PATH")
+
     def run() -> Report:
         if args.files:
             return lint(args.files, rules, merge_files=True, max_file_size=args.max_file_size,
                         jobs=args.jobs, keep_subjects=tui)
         return lint(args.paths, rules, max_file_size=args.max_file_size, jobs=args.jobs,
-                    keep_subjects=tui)
+                    keep_subjects=tui, stdin=stdin)
 
     if tui:
         from dindcheck.tui import run_tui

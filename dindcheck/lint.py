@@ -9,12 +9,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from dindcheck.catalogue import Rule
 from dindcheck.evaluate import evaluate_setup
-from dindcheck.model import DEFAULT_MAX_FILE_SIZE, Finding, InputProblem, Report, Target
-from dindcheck.sources import FILE_SOURCES, LoadOptions
+from dindcheck.model import (
+    DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_MAX_STDIN_SIZE,
+    Finding,
+    InputProblem,
+    Report,
+    Target,
+)
+from dindcheck.sources import FILE_SOURCES, STDIN, LoadOptions
 
 # Below this many projects a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 200
@@ -147,12 +154,60 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True, slots=True)
+class StdinInput:
+    """Standard input as an input: its stream, the name it is read as (which picks the
+    source and names it in reports), and its size cap."""
+
+    stream: BinaryIO | None = None     # None: the process's standard input
+    name: str | None = None            # --stdin-filename
+    max_size: int = DEFAULT_MAX_STDIN_SIZE
+
+
+def _stdin_result(stdin: StdinInput, job: LintJob) -> ProjectResult:
+    """Standard input, read by the source its name (or, without one, the default) picks."""
+    import sys
+
+    from dindcheck.sources.walk import stdin_source
+
+    name = stdin.name or STDIN
+    stream = stdin.stream if stdin.stream is not None else sys.stdin.buffer
+    try:
+        data = stream.read(stdin.max_size + 1)
+    except (OSError, ValueError) as exc:
+        return _input_problem(name, f"cannot read standard input: {exc}")
+    if len(data) > stdin.max_size:
+        return _input_problem(name, (
+            f"standard input holds more than {stdin.max_size} bytes; not read (raise the cap "
+            f"with --max-file-size, e.g. --max-file-size {_next_size(stdin.max_size)})"))
+    source, reason = stdin_source(FILE_SOURCES, stdin.name, data[:16 * 1024])
+    if source is None:
+        return _input_problem(name, reason)
+    setups = source.load_stream(data, name, job.options)
+    results = [evaluate_setup(s, job.rules, keep_subjects=job.keep_subjects) for s in setups]
+    return ProjectResult(tuple(r.target for r in results),
+                         tuple(f for r in results for f in r.findings),
+                         tuple(dict.fromkeys(p for s in setups for p in s.problems)),
+                         sum(r.suppressed for r in results),
+                         tuple(dict.fromkeys(u for s in setups for u in s.unresolved)),
+                         tuple(dict.fromkeys(n for s in setups for n in s.notes)))
+
+
+def _input_problem(name: str, message: str) -> ProjectResult:
+    return ProjectResult((), (), (InputProblem(path=name, message=message),), 0, ())
+
+
+def _next_size(size: int) -> str:
+    """A cap four times ``size``, written as --max-file-size takes it."""
+    return f"{max(1, size * 4 // (1024 * 1024))}M"
+
+
 def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = False,
          environ: Mapping[str, str] | None = None,
          max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int | None = None,
-         keep_subjects: bool = True) -> Report:
+         keep_subjects: bool = True, stdin: StdinInput | None = None) -> Report:
     """Lint PATHs (files or folders); with ``merge_files`` they form one compose project
-    (``-f``).
+    (``-f``). A path ``-`` is standard input (``stdin`` says how to read it).
 
     Reports only count subjects; ``keep_subjects=False`` drops them as each project is
     done (less to pickle back from workers, less to hold).
@@ -162,12 +217,16 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     env = dict(os.environ if environ is None else environ)
     problems: list[InputProblem] = []
     groups: list[Group]
+    reads_stdin = any(str(p) == STDIN for p in paths)
+    paths = [p for p in paths if str(p) != STDIN]
     if merge_files:
         groups = [("compose", list(paths))]
-    else:
+    elif paths or not reads_stdin:
         found_groups, found = walk(paths, FILE_SOURCES)
         groups = list(found_groups)
         problems.extend(found)
+    else:
+        groups = []
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     targets: list[Target] = []
     findings: list[Finding] = []
@@ -177,6 +236,14 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     with _gc_paused():
         job = LintJob(rules, LoadOptions(environ=env, max_file_size=max_file_size),
                       keep_subjects)
+        if reads_stdin:
+            result = _stdin_result(stdin or StdinInput(), job)
+            targets.extend(result.targets)
+            findings.extend(result.findings)
+            problems.extend(result.problems)
+            suppressed += result.suppressed
+            unresolved.update(result.unresolved)
+            notes.extend(result.notes)
         read: set[tuple[str, str]] = set()
         for (kind, group_files), result in zip(groups, _results(groups, job, jobs),
                                                strict=True):
@@ -193,7 +260,7 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     if unresolved:
         notes.append("variables without a value were left as written: "
                      + ", ".join(sorted(unresolved)))
-    if not groups and not problems:
+    if not groups and not problems and not reads_stdin:
         notes.append("no input files found")
     return Report(mode="lint", targets=tuple(targets), findings=tuple(findings),
                   errors=tuple(problems), suppressed=suppressed, notes=tuple(notes))

@@ -22,6 +22,11 @@ from dindcheck.model import InputProblem
 from dindcheck.sources.kubernetes.documents import STDIN_NAMES
 
 SKIPPED_DIRS = frozenset({".git", "node_modules"})
+CHART_FILE = "Chart.yaml"
+CHART_SNIFF_FILES = 500  # a chart's templates and values read to say what it holds
+# What in a chart's templates or values shows a Docker daemon or the node's engine.
+_DOCKER_IN_CHART = re.compile(rb"dind|dockerd|docker\.sock|/var/lib/docker|privileged:\s*true",
+                              re.IGNORECASE)
 SNIFF_BYTES = 256 * 1024
 _MANIFEST = re.compile(rb"^(?:apiVersion|kind)[ \t]*:|\"(?:apiVersion|kind)\"[ \t]*:"
                        rb"|^(?:presubmits|postsubmits|periodics)[ \t]*:", re.M)
@@ -143,3 +148,35 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
         return entry.is_file()
     except OSError:
         return False
+
+
+def chart_of_templates(folder: Path) -> Path | None:
+    """The chart whose ``templates`` folder ``folder`` is or lies in, if any."""
+    for parent in (folder, *folder.parents):
+        if parent.name == "templates" and (parent.parent / CHART_FILE).is_file():
+            return parent.parent
+    return None
+
+
+def chart_mentions(chart: Path) -> tuple[list[str], int]:
+    """What in a chart's ``values.yaml`` and templates shows a Docker daemon (the words,
+    sorted), and how many files were read (at most CHART_SNIFF_FILES, each's first
+    256 KiB; subcharts under ``charts/`` are charts of their own)."""
+    candidates = [chart / "values.yaml"]
+    templates = chart / "templates"
+    if templates.is_dir():
+        candidates.extend(sorted(p for p in templates.rglob("*") if not p.is_symlink()))
+    found: set[str] = set()
+    read = 0
+    for path in candidates[:CHART_SNIFF_FILES]:
+        try:
+            if not path.is_file():
+                continue
+            with path.open("rb") as handle:
+                head = handle.read(SNIFF_BYTES)
+        except OSError:
+            continue
+        read += 1
+        found.update(m.group().decode("ascii", "replace").lower()
+                     for m in _DOCKER_IN_CHART.finditer(head))
+    return sorted(found), read

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, InputProblem
-from dindcheck.sources.kubernetes.discover import Group
+from dindcheck.sources.kubernetes.discover import Group, chart_mentions
 from dindcheck.sources.kubernetes.documents import Reading, read_file, read_source
 from dindcheck.sources.kubernetes.facts import KubernetesSetup
 from dindcheck.sources.kubernetes.objects import read_documents
@@ -72,16 +72,24 @@ def load_text(text: str, name: str = "-") -> KubernetesSetup:
 def load_stream(stream: BinaryIO, name: str = "-", *,
                 max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> KubernetesSetup:
     """Standard input (``kubectl get … -o json | dindcheck …``), within the size cap."""
-    reading = Reading()
     try:
         data = stream.read(max_file_size + 1)
     except OSError as exc:
+        reading = Reading()
         reading.problems.append(InputProblem(path=name, message=f"cannot read: {exc}"))
         return _setup("stdin", (name,), [reading])
     if len(data) > max_file_size:
+        reading = Reading()
         reading.problems.append(InputProblem(
             path=name, message=f"more than {max_file_size} bytes (--max-file-size); not read"))
         return _setup("stdin", (name,), [reading])
+    return load_bytes(data, name)
+
+
+def load_bytes(data: bytes, name: str = "-") -> KubernetesSetup:
+    """Bytes read elsewhere (standard input), decided as YAML or JSON by ``name`` or, for
+    ``-``, by content."""
+    reading = Reading()
     if b"\x00" in data:
         reading.problems.append(InputProblem(path=name, message="binary data (NUL byte)"))
         return _setup("stdin", (name,), [reading])
@@ -92,6 +100,28 @@ def load_stream(stream: BinaryIO, name: str = "-", *,
             path=name, message=f"not UTF-8 text (byte 0x{data[exc.start]:02x})"))
         return _setup("stdin", (name,), [reading])
     return _paused(lambda: _setup("stdin", (name,), [read_source(text, name, reading)]))
+
+
+def load_chart(chart_file: Path) -> Setup:
+    """A Helm chart, not rendered: its templates are Go templates, not manifests. A chart
+    whose templates or values mention a Docker daemon is an input that could not be
+    checked (a problem, located at its Chart.yaml); another is said in a note."""
+    chart = chart_file.parent
+    words, read = chart_mentions(chart)
+    render = (f"render it and lint the output: `helm template {chart} | dindcheck lint -`")
+    problems: tuple[InputProblem, ...] = ()
+    notes: tuple[str, ...] = ()
+    if words:
+        problems = (InputProblem(path=str(chart_file), line=1, column=1, message=(
+            f"a Helm chart whose templates or values mention {', '.join(words)}; templates "
+            f"are not manifests until rendered, so nothing was checked: {render}")),)
+    else:
+        notes = (f"{chart}: a Helm chart ({read} file(s) of templates and values) that "
+                 f"mentions no Docker daemon, socket or privileged container; not rendered "
+                 f"and not checked ({render})",)
+    return Setup(kind=KIND, name=chart.name or str(chart), origin=ORIGIN,
+                 paths=(str(chart_file),), image_volumes=IMAGE_VOLUMES_RUNTIME,
+                 problems=problems, notes=notes)
 
 
 def _setup(name: str, paths: tuple[str, ...], readings: list[Reading]) -> KubernetesSetup:
