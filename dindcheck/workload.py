@@ -201,6 +201,9 @@ class Workload:
     rollout_overlap: bool = False         # a rolling update runs a new copy beside the old
     role: str | None = None               # main, init, sidecar, service, job, step
     must_complete: bool | None = None     # its group finishes only when it exits (a Job)
+    ended_by: str | None = None           # who ends its group once the work is done (a CI
+                                          # system, a runner controller); None: it runs
+                                          # until stopped, or ends by itself
     declared_daemon: str | None = None    # the input says it runs dockerd, and where
     entrypoint_replaced_by: str | None = None  # a platform replaces the image's entrypoint
     memory_limit: int | None = None       # bytes

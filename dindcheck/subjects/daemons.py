@@ -271,6 +271,7 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "foreground": _foreground(detection),
         "peers": [],  # filled once the setup's containers are known (build_subjects)
         "pre_stop": w.pre_stop,
+        "ended_by": w.ended_by,
         "pod_security": w.pod_security,
     })
     locations = subject["locations"]

@@ -25,6 +25,7 @@ from dindcheck.redact import redact_argv
 from dindcheck.sources.kubernetes.catalog import Catalog, Service
 from dindcheck.sources.kubernetes.facts import ContainerFacts
 from dindcheck.sources.kubernetes.pods import (
+    CONTROLLER,
     INIT,
     JOB,
     MAIN,
@@ -108,6 +109,7 @@ class _Pod:
         self.runtime, self.runtime_note = self._runtime()
         self.context = mapping(self.spec.get("securityContext"))
         self.exposure = _exposure(pod, catalog.services)
+        self.loopback_names = _loopback_aliases(self.spec)
         self.suppress = tuple(_suppressions(pod))
         level = catalog.namespaces.get(pod.namespace, {}).get(_PSA)
         self.pod_security = level if isinstance(level, str) else None
@@ -200,6 +202,7 @@ class _Pod:
         resources = mapping(spec.get("resources"))
         limits, requests = mapping(resources.get("limits")), mapping(resources.get("requests"))
         aliases, service_ports = self.exposure.get(container.index, (frozenset(), ()))
+        aliases |= self.loopback_names
         depends_on, depends_at = self._depends_on(container)
         polls = _polls(container, entrypoint, command, env)
         notes = [*pod.notes, *self.container_notes]
@@ -234,7 +237,7 @@ class _Pod:
             mounts=mounts, ports=(*_host_ports(container), *service_ports),
             healthcheck=healthcheck, depends_on=depends_on, polls_daemon=polls,
             replicas=pod.replicas, rollout_overlap=pod.rollout_overlap, role=container.role,
-            must_complete=self._must_complete(container),
+            must_complete=self._must_complete(container), ended_by=_ended_by(pod),
             declared_daemon=DECLARED.get(container.daemon or ""),
             memory_limit=quantity(limits.get("memory")),
             ephemeral_storage_limit=quantity(limits.get("ephemeral-storage")),
@@ -597,6 +600,42 @@ def _serving(pod: Pod, target: Any) -> list[tuple[Container, int | None]]:
     if declared or not isinstance(target, int):
         return declared
     return [(c, target) for c in pod.containers if c.role in (MAIN, SIDECAR)]
+
+
+_ARC = {"AutoscalingRunnerSet", "EphemeralRunnerSet", "EphemeralRunner", "RunnerDeployment",
+        "RunnerReplicaSet", "Runner", "RunnerSet"}
+
+
+def _ended_by(pod: Pod) -> str | None:
+    """The CI system or controller that ends a pod once its work is done."""
+    if pod.completion != CONTROLLER:
+        return None
+    if pod.ended_by:
+        return pod.ended_by
+    kind = pod.owner.split(" ", 1)[0] if pod.kind == "Pod" and pod.owner else pod.kind
+    if kind in _ARGO or kind == "Workflow":
+        return "Argo Workflows"
+    if kind in _TEKTON:
+        return "Tekton"
+    if kind in _ARC:
+        return "actions-runner-controller"
+    return "its controller"
+
+
+_LOOPBACK = re.compile(r"^(?:127(?:\.\d{1,3}){3}|::1|0:0:0:0:0:0:0:1)$")
+
+
+def _loopback_aliases(spec: Mapping[str, Any]) -> frozenset[str]:
+    """The names ``hostAliases`` maps to the pod's own loopback address: they reach every
+    container of the pod (GitLab Runner's Kubernetes executor names its services so)."""
+    names: set[str] = set()
+    for item in sequence(spec.get("hostAliases")):
+        item = mapping(item)
+        ip = item.get("ip")
+        if isinstance(ip, str) and _LOOPBACK.match(ip.strip()):
+            names.update(h for h in sequence(item.get("hostnames"))
+                         if isinstance(h, str) and h)
+    return frozenset(names)
 
 
 def _suppressions(pod: Pod) -> list[str]:
