@@ -15,6 +15,7 @@ from dindcheck.subjects.storage import data_root
 from dindcheck.workload import ANONYMOUS_VOLUME, VOLUME, Setup, Workload
 
 DATA_ROOT = "/var/lib/docker"
+OFFICIAL_ENTRYPOINT = "dockerd-entrypoint.sh"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,10 @@ def _planned(w: Workload, image: ImageFacts) -> Detection | None:
     argv = (*(w.entrypoint or ()), *command)
     args = parse_daemon_args(argv)
     if args.is_daemon:
-        return Detection("command", argv, args, official and w.entrypoint is None)
+        # An entrypoint written as the official one (Kubernetes `command` replaces the
+        # image's entrypoint, so manifests repeat it) still adds the default listeners.
+        own = w.entrypoint is None or _basename(w.entrypoint[0]) == OFFICIAL_ENTRYPOINT
+        return Detection("command", argv, args, official and own)
     if image.dind and not official and w.entrypoint is None and _flags_only(w.command):
         return Detection("image", argv, args, False)
     if any(m.target == DATA_ROOT and m.kind in (VOLUME, ANONYMOUS_VOLUME) and not m.read_only
