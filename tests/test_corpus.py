@@ -49,6 +49,86 @@ EXPECTED = {
                                               ("DIND007", "swe-factory-dind")}, set()),
 }
 
+# (rule, namespace/workload/container) pairs each Kubernetes file must produce, and pairs it
+# must not; every file of the folder has an entry (test_every_kubernetes_file_has_expectations).
+ARGO_DIND = "default/sidecar-dind-.dind-sidecar-example/dind"
+BUILD_IMAGE = "default/jenkins-shared-lib-buildImage"
+TIFLASH = "default/pingcap-tiflash-pod-dind-ephemeral-pvc"
+KUBERNETES_EXPECTED: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {
+    "arc-gha-runner-scale-set-helpers.tpl": (set(), set()),  # not an input (NOT_INPUTS)
+    # dockerdWithinRunnerContainer is a placeholder: whether dockerd runs is not known.
+    "arc-runnerdeploy-rootless.envsubst.yaml": (set(), {("DIND001", "default/${NAME}/runner")}),
+    # One claim per replica (volumeClaimTemplates): no shared data root, no Multi-Attach.
+    "arc-runnerset-var-lib-docker-pvc.envsubst.yaml": (
+        set(), {("DIND004", "default/${NAME}/runner"), ("DIND034", "default/${NAME}/runner")}),
+    # The image's VOLUME is left to the runtime; the entrypoint written out still serves
+    # plain TCP; Argo kills its sidecars when main exits.
+    "argo-workflows-sidecar-dind.yaml": (
+        {("DIND001", ARGO_DIND), ("DIND007", ARGO_DIND), ("DIND010", ARGO_DIND)},
+        {("DIND030", ARGO_DIND), ("DIND031", ARGO_DIND)}),
+    # A monitor: the host's socket folder, but the node's data root only read-only.
+    "cadvisor-daemonset.yaml": ({("DIND009", "cadvisor/cadvisor/cadvisor")},
+                                {("DIND033", "cadvisor/cadvisor/cadvisor"),
+                                 ("DIND007", "cadvisor/cadvisor/cadvisor")}),
+    # A command that is not the image's flags: no daemon is seen.
+    "cruizba-ubuntu-dind-pod.yaml": (set(), {("DIND030", "default/docker-dind/ubuntu-dind")}),
+    # One daemon on the RWO claim, Recreate: not shared, no Multi-Attach; stopped with its
+    # proxy.
+    "dind-nurse-deployment-pvc.yaml": (
+        {("DIND010", "default/dind/dind"), ("DIND031", "default/dind/dind")},
+        {("DIND004", "default/dind/dind"), ("DIND034", "default/dind/dind"),
+         ("DIND012", "default/dind/dind")}),
+    "drone-runner-docker-deployment.tpl.yaml": (set(), set()),  # not an input (NOT_INPUTS)
+    "drone-runner-docker-values.yaml": (set(), set()),  # not an input (NOT_INPUTS)
+    "gitea-act-runner-dind-docker.yaml": (
+        {("DIND001", "default/act-runner/daemon"), ("DIND031", "default/act-runner/daemon")},
+        {("DIND011", "default/act-runner/runner"), ("DIND014", "default/act-runner/runner")}),
+    "gitea-act-runner-rootless-docker.yaml": (
+        {("DIND001", "default/act-runner/runner"), ("DIND007", "default/act-runner/runner")},
+        set()),
+    # Jenkins deletes the agent pod when the build ends: no stop-order warning.
+    "jenkins-k8s-plugin-dind.groovy": (
+        {("DIND001", "default/jenkins-k8s-plugin-dind/docker-daemon")},
+        {("DIND031", "default/jenkins-k8s-plugin-dind/docker-daemon"),
+         ("DIND030", "default/jenkins-k8s-plugin-dind/docker-daemon")}),
+    "jenkins-k8s-plugin-dood.groovy": (
+        {("DIND009", "default/jenkins-k8s-plugin-dood/docker"),
+         ("DIND038", "default/jenkins-k8s-plugin-dood/docker")}, set()),
+    # `docker` untagged is docker:latest, the dind variant: an unprivileged daemon.
+    "jenkins-shared-lib-buildImage.groovy": (
+        {("DIND008", f"{BUILD_IMAGE}/docker"), ("DIND012", f"{BUILD_IMAGE}/docker"),
+         ("DIND010", f"{BUILD_IMAGE}/dind"), ("DIND035", f"{BUILD_IMAGE}/dind"),
+         ("DIND014", f"{BUILD_IMAGE}/docker")},
+        {("DIND001", f"{BUILD_IMAGE}/dind")}),
+    # A native sidecar on a per-pod claim: nothing about completion, storage or stop order.
+    "pingcap-prow-tidb-operator-presubmits-anchors.yaml": (
+        {("DIND007", "default/pull-e2e/dind-daemon")},
+        {("DIND030", "default/pull-e2e/dind-daemon"), ("DIND031", "default/pull-e2e/dind-daemon"),
+         ("DIND001", "default/pull-e2e/dind-daemon"), ("DIND004", "default/pull-e2e/dind-daemon")}),
+    "pingcap-tiflash-pod-dind-ephemeral-pvc.yaml": (
+        {("DIND010", f"{TIFLASH}/dockerd"), ("DIND014", f"{TIFLASH}/docker"),
+         ("DIND031", f"{TIFLASH}/dockerd")},
+        {("DIND001", f"{TIFLASH}/dockerd"), ("DIND004", f"{TIFLASH}/dockerd")}),
+    "pingcap-tiflow-docker-registry-mirror.groovy": (
+        {("DIND001", "jenkins-cd/dinp/docker"), ("DIND010", "jenkins-cd/dinp/docker"),
+         ("DIND012", "jenkins-cd/dinp/docker")}, set()),
+    # The daemon the runner runs itself, as dockerdWithinRunnerContainer declares.
+    "spring-stream-arc-runnerdeployment-dockerd-within.yaml": (
+        {("DIND001", "default/runners-stream-ci-large/runner"),
+         ("DIND007", "default/runners-stream-ci-large/runner")}, set()),
+    # An installer, not dind: the host's /run, and the node's /var/lib writable.
+    "sysbox-install-daemonset.yaml": (
+        {("DIND009", "kube-system/sysbox-deploy-k8s/sysbox-deploy-k8s"),
+         ("DIND033", "kube-system/sysbox-deploy-k8s/sysbox-deploy-k8s")},
+        {("DIND007", "kube-system/sysbox-deploy-k8s/sysbox-deploy-k8s"),
+         ("DIND008", "kube-system/sysbox-deploy-k8s/sysbox-deploy-k8s")}),
+    # The step waits for the sidecar's readiness, but the probe only looks for a file.
+    "tekton-dind-sidecar-taskrun.yaml": (
+        {("DIND002", "default/dind-sidecar-/server"), ("DIND014", "default/dind-sidecar-/client"),
+         ("DIND001", "default/dind-sidecar-/server")},
+        {("DIND011", "default/dind-sidecar-/client"), ("DIND030", "default/dind-sidecar-/server")}),
+}
+
 
 def lint_one(path: Path, cwd: Path) -> tuple[int, dict[str, Any], str]:
     result = run_dindcheck(["lint", str(path), "--json"], cwd=cwd)
@@ -88,3 +168,24 @@ def test_compose_corpus_findings(name: str, tmp_path: Path) -> None:
     present, absent = EXPECTED[name]
     assert present <= got
     assert not (absent & got)
+
+
+def test_every_kubernetes_file_has_expectations() -> None:
+    files = corpus_files("kubernetes")
+    require(bool(files), f"no Kubernetes corpus under {CORPUS}")
+    assert sorted(p.name for p in files) == sorted(KUBERNETES_EXPECTED)
+
+
+@pytest.mark.parametrize("name", KUBERNETES_EXPECTED)
+def test_kubernetes_corpus_findings(name: str, tmp_path: Path) -> None:
+    path = CORPUS / "kubernetes" / name
+    require(path.is_file(), f"{path} is not present")
+    code, report, _ = lint_one(path, tmp_path)
+    got = {(f["rule_id"], f["subject"]["name"]) for f in report["findings"]}
+    present, absent = KUBERNETES_EXPECTED[name]
+    assert present <= got, sorted(present - got)
+    assert not (absent & got), sorted(absent & got)
+    if name in NOT_INPUTS:
+        assert got == set()  # what is said instead: test_every_corpus_file_is_processed
+    elif not report["errors"]:
+        assert code == (1 if any(f["severity"] == "error" for f in report["findings"]) else 0)

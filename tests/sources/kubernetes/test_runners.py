@@ -56,6 +56,9 @@ def test_the_legacy_controller_adds_a_privileged_docker_sidecar() -> None:
     assert "/var/lib/docker" not in [m.target for m in docker.mounts]
     assert facts(setup, "arc/org-runners/docker").added_by is not None
     assert facts(setup, "arc/org-runners/docker").completion == CONTROLLER
+    # The controller holds the sidecar's stop until the runner has stopped.
+    assert (docker.pre_stop, runner.pre_stop) == (True, False)
+    assert (docker.ended_by, docker.must_complete) == ("actions-runner-controller", False)
     # What the controller adds points at the runner spec that makes it add it.
     assert at(docker.locations["subject"]) == ("m.yaml", 10, 7)
     assert "docker sidecar image: the controller's --docker-image" in notes_of(docker)

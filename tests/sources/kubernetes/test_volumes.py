@@ -255,3 +255,32 @@ def test_broken_mounts_are_said_where_they_are(text: str, expected_problem: str 
     assert problems(setup) == ([expected_problem] if expected_problem else [])
     if expected_note:
         assert expected_note in notes(setup)
+
+
+@pytest.mark.parametrize(("host_path_type", "missing"), [
+    ("", "create-directory"),
+    (", type: ''", "create-directory"),
+    (", type: DirectoryOrCreate", "create-directory"),
+    (", type: FileOrCreate", "create-file"),
+    (", type: Socket", "fail"),
+    (", type: Directory", "fail"),
+])
+def test_what_a_missing_host_path_becomes(host_path_type: str, missing: str) -> None:
+    setup = read(deployment(f"hostPath: {{path: /var/run/docker.sock{host_path_type}}}"))
+    found = mount(workload(setup, "ci/d/dind"), "/var/lib/docker")
+    assert (found.kind, found.source, found.missing_source) == (
+        BIND, "/var/run/docker.sock", missing)
+
+
+@pytest.mark.parametrize(("volume", "size", "modes"), [
+    ("emptyDir: {sizeLimit: 30Gi}", 30 * 2**30, None),
+    ("emptyDir: {medium: Memory, sizeLimit: 512Mi}", 512 * 2**20, None),
+    ("emptyDir: {}", None, None),
+    ("ephemeral: {volumeClaimTemplate: {spec: {accessModes: [ReadWriteOncePod]}}}", None,
+     ("ReadWriteOncePod",)),
+    ("nfs: {server: nfs.example.com, path: /x}", None, None),
+])
+def test_size_limits_and_access_modes(volume: str, size: int | None,
+                                      modes: tuple[str, ...] | None) -> None:
+    found = mount(workload(read(deployment(volume)), "ci/d/dind"), "/var/lib/docker")
+    assert (found.size_limit, found.access_modes, found.missing_source) == (size, modes, None)

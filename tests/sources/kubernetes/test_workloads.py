@@ -283,3 +283,70 @@ def test_duplicate_ids_stay_apart() -> None:
     setup = read(text + "---\n" + text)
     assert [w.id for w in setup.setup.workloads] == ["ci/Pod/p/c", "ci/Pod/p/c#2"]
     assert notes(setup) == ""
+
+
+JOB = """apiVersion: batch/v1
+kind: Job
+metadata: {name: j, namespace: ci}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      initContainers:
+        - {name: fetch, image: alpine}
+        - {name: dind, image: docker:27-dind, restartPolicy: Always}
+      containers:
+        - {name: tests, image: docker:27-cli}
+"""
+TEKTON = """apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: t, namespace: ci}
+spec:
+  taskSpec:
+    sidecars: [{name: dind, image: docker:27-dind}]
+    steps: [{name: build, image: docker:27-cli}]
+"""
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d, namespace: ci}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: runner, image: acme/runner}
+        - {name: dind, image: docker:27-dind}
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(JOB, {"ci/j/fetch": ("init", True, None), "ci/j/dind": ("sidecar", False, None),
+                       "ci/j/tests": ("main", True, None)}, id="job"),
+    pytest.param(TEKTON, {"ci/t/dind": ("sidecar", False, "Tekton"),
+                          "ci/t/build": ("main", True, "Tekton")}, id="tekton-step"),
+    pytest.param(DEPLOYMENT, {"ci/d/runner": ("main", False, None),
+                              "ci/d/dind": ("main", False, None)}, id="deployment"),
+    pytest.param(pod("- {name: agent, image: alpine}",
+                     meta="  annotations: {job.runner.gitlab.com/id: '7'}\n",
+                     spec="  restartPolicy: Never\n"),
+                 {"ci/p/agent": ("main", False, "GitLab Runner")}, id="gitlab-executor"),
+    pytest.param(pod("- {name: agent, image: alpine}", spec="  restartPolicy: Never\n"),
+                 {"ci/p/agent": ("main", True, None)}, id="bare-pod-never"),
+])
+def test_roles_what_must_complete_and_who_ends_the_pod(
+        text: str, expected: dict[str, tuple[str, bool, str | None]]) -> None:
+    setup = read(text)
+    assert {n: (workload(setup, n).role, workload(setup, n).must_complete,
+                workload(setup, n).ended_by) for n in names(setup)} == expected
+
+
+def test_a_pre_stop_hook_and_loopback_host_aliases() -> None:
+    setup = read(pod("""
+  - name: dind
+    image: docker:27-dind
+    lifecycle: {preStop: {exec: {command: [sh, -c, "sleep 30"]}}}
+  - {name: build, image: docker:27-cli, env: [{name: DOCKER_HOST, value: "tcp://docker:2375"}]}
+""", spec="  hostAliases:\n  - {ip: 127.0.0.1, hostnames: [docker]}\n"
+          "  - {ip: 10.0.0.9, hostnames: [registry]}\n"))
+    dind, build = workload(setup, "ci/p/dind"), workload(setup, "ci/p/build")
+    assert (dind.pre_stop, build.pre_stop) == (True, False)
+    assert dind.aliases == build.aliases == {"docker"}  # not the name of another address
