@@ -22,6 +22,7 @@ from dindcheck.model import (
     Target,
 )
 from dindcheck.sources import FILE_SOURCES, STDIN, LoadOptions
+from dindcheck.workload import Setup
 
 # Below this many projects a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 200
@@ -58,7 +59,10 @@ def lint_project(group: Group, job: LintJob) -> ProjectResult:
     """One group's findings (read by its source); its subjects only when the job keeps
     them (the TUI)."""
     kind, files = group
-    setups = FILE_SOURCES[kind].load(files, job.options)
+    return _evaluated(FILE_SOURCES[kind].load(files, job.options), job)
+
+
+def _evaluated(setups: Sequence[Setup], job: LintJob) -> ProjectResult:
     results = [evaluate_setup(s, job.rules, keep_subjects=job.keep_subjects) for s in setups]
     problems = tuple(dict.fromkeys(p for s in setups for p in s.problems))
     return ProjectResult(tuple(r.target for r in results),
@@ -183,14 +187,7 @@ def _stdin_result(stdin: StdinInput, job: LintJob) -> ProjectResult:
     source, reason = stdin_source(FILE_SOURCES, stdin.name, data[:16 * 1024])
     if source is None:
         return _input_problem(name, reason)
-    setups = source.load_stream(data, name, job.options)
-    results = [evaluate_setup(s, job.rules, keep_subjects=job.keep_subjects) for s in setups]
-    return ProjectResult(tuple(r.target for r in results),
-                         tuple(f for r in results for f in r.findings),
-                         tuple(dict.fromkeys(p for s in setups for p in s.problems)),
-                         sum(r.suppressed for r in results),
-                         tuple(dict.fromkeys(u for s in setups for u in s.unresolved)),
-                         tuple(dict.fromkeys(n for s in setups for n in s.notes)))
+    return _evaluated(source.load_stream(data, name, job.options), job)
 
 
 def _input_problem(name: str, message: str) -> ProjectResult:
@@ -236,14 +233,9 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     with _gc_paused():
         job = LintJob(rules, LoadOptions(environ=env, max_file_size=max_file_size),
                       keep_subjects)
+        results: list[ProjectResult] = []
         if reads_stdin:
-            result = _stdin_result(stdin or StdinInput(), job)
-            targets.extend(result.targets)
-            findings.extend(result.findings)
-            problems.extend(result.problems)
-            suppressed += result.suppressed
-            unresolved.update(result.unresolved)
-            notes.extend(result.notes)
+            results.append(_stdin_result(stdin or StdinInput(), job))
         read: set[tuple[str, str]] = set()
         for (kind, group_files), result in zip(groups, _results(groups, job, jobs),
                                                strict=True):
@@ -251,6 +243,8 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
             if files and files <= read:
                 continue  # its source read it already, in an earlier group (an include)
             read.update((kind, os.path.abspath(p)) for t in result.targets for p in t.paths)
+            results.append(result)
+        for result in results:
             targets.extend(result.targets)
             findings.extend(result.findings)
             problems.extend(result.problems)

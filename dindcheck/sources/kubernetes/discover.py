@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,15 +162,13 @@ def chart_mentions(chart: Path) -> tuple[list[str], int]:
     """What in a chart's ``values.yaml`` and templates shows a Docker daemon (the words,
     sorted), and how many files were read (at most CHART_SNIFF_FILES, each's first
     256 KiB; subcharts under ``charts/`` are charts of their own)."""
-    candidates = [chart / "values.yaml"]
-    templates = chart / "templates"
-    if templates.is_dir():
-        candidates.extend(sorted(p for p in templates.rglob("*") if not p.is_symlink()))
     found: set[str] = set()
     read = 0
-    for path in candidates[:CHART_SNIFF_FILES]:
+    for path in _chart_files(chart):
+        if read >= CHART_SNIFF_FILES:
+            break
         try:
-            if not path.is_file():
+            if path.is_symlink() or not path.is_file():
                 continue
             with path.open("rb") as handle:
                 head = handle.read(SNIFF_BYTES)
@@ -180,3 +178,12 @@ def chart_mentions(chart: Path) -> tuple[list[str], int]:
         found.update(m.group().decode("ascii", "replace").lower()
                      for m in _DOCKER_IN_CHART.finditer(head))
     return sorted(found), read
+
+
+def _chart_files(chart: Path) -> Iterator[Path]:
+    """``values.yaml``, then the files under ``templates`` (symlinked folders not followed)."""
+    yield chart / "values.yaml"
+    for folder, dirs, names in os.walk(chart / "templates", followlinks=False):
+        dirs.sort()
+        for name in sorted(names):
+            yield Path(folder) / name
