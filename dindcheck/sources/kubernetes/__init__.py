@@ -4,7 +4,7 @@ Manifests (multi-document YAML, JSON, ``kind: List``, Helm-rendered output, pod 
 inside Jenkins Groovy strings) and ``kubectl get … -o json`` dumps become one
 :class:`~dindcheck.workload.Setup` per group of inputs, one workload per container.
 
-- :mod:`.discover`: the groups (a folder's manifests, a named file, standard input)
+- :mod:`.discover`: which files of a folder are inputs, and what a Helm chart holds
 - :mod:`.documents`: an input's documents with their positions (YAML, JSON, Groovy)
 - :mod:`.objects`: documents to pods and the objects they refer to (:mod:`.catalog`),
   with the runner controllers' pods in :mod:`.runners` and CI systems' in

@@ -1,21 +1,21 @@
 """The Kubernetes source: a group of inputs becomes one :class:`~dindcheck.workload.Setup`.
 
-:func:`load_group` reads a group that :func:`~dindcheck.sources.kubernetes.discover.discover`
-found (files, or standard input); :func:`load_text` reads text given directly. Both give
-the setup and, beside it, the Kubernetes facts the workload model has no field for.
+:func:`load_files` reads a folder's group of files, :func:`load_bytes` standard input,
+:func:`load_text` text given directly, :func:`load_chart` a Helm chart (not rendered). All
+but the chart give the setup and, beside it, the Kubernetes facts the workload model has
+no field for.
 """
 
 from __future__ import annotations
 
 import gc
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import TypeVar
 
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, InputProblem
-from dindcheck.sources.kubernetes.discover import Group, chart_mentions
+from dindcheck.sources.kubernetes.discover import chart_mentions
 from dindcheck.sources.kubernetes.documents import Reading, read_file, read_source
 from dindcheck.sources.kubernetes.facts import KubernetesSetup
 from dindcheck.sources.kubernetes.objects import read_documents
@@ -48,14 +48,6 @@ def _paused(read: Callable[[], T]) -> T:
         return read()
 
 
-def load_group(group: Group, *, max_file_size: int = DEFAULT_MAX_FILE_SIZE,
-               stdin: BinaryIO | None = None) -> KubernetesSetup:
-    if group.stdin:
-        return load_stream(stdin or sys.stdin.buffer, max_file_size=max_file_size)
-    return _paused(lambda: _setup(group.name, tuple(str(p) for p in group.files),
-                                  [read_file(path, max_file_size) for path in group.files]))
-
-
 def load_files(files: Sequence[Path], name: str | None = None, *,
                max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> KubernetesSetup:
     label = name or (files[0].stem if len(files) == 1 else files[0].parent.name) if files else ""
@@ -67,23 +59,6 @@ def load_text(text: str, name: str = "-") -> KubernetesSetup:
     """Text read elsewhere (``name`` decides how: ``.json``, ``.groovy``, else YAML, or by
     content for standard input)."""
     return _paused(lambda: _setup(name, (name,), [read_source(text, name)]))
-
-
-def load_stream(stream: BinaryIO, name: str = "-", *,
-                max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> KubernetesSetup:
-    """Standard input (``kubectl get … -o json | dindcheck …``), within the size cap."""
-    try:
-        data = stream.read(max_file_size + 1)
-    except OSError as exc:
-        reading = Reading()
-        reading.problems.append(InputProblem(path=name, message=f"cannot read: {exc}"))
-        return _setup("stdin", (name,), [reading])
-    if len(data) > max_file_size:
-        reading = Reading()
-        reading.problems.append(InputProblem(
-            path=name, message=f"more than {max_file_size} bytes (--max-file-size); not read"))
-        return _setup("stdin", (name,), [reading])
-    return load_bytes(data, name)
 
 
 def load_bytes(data: bytes, name: str = "-") -> KubernetesSetup:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dindcheck.sources.kubernetes.discover import Group
 from dindcheck.sources.kubernetes.facts import KubernetesSetup
 from dindcheck.sources.kubernetes.pods import CONTROLLER, INIT, JOB, MAIN, SERVICE, SIDECAR
-from dindcheck.sources.kubernetes.source import load_files, load_group, load_stream, load_text
+from dindcheck.sources.kubernetes.source import load_bytes, load_files, load_text
 from dindcheck.workload import BIND, EMPTYDIR, PVC, TMPFS, Workload, covering
 from tests.repo import CORPUS, require
 from tests.sources.kubernetes.kube import (
@@ -216,13 +214,12 @@ def test_a_recorded_cluster_reads_running_pods_with_their_status() -> None:
     assert problems(setup) == []
 
 
-def test_standard_input_is_read_within_the_size_cap() -> None:
+def test_standard_input_bytes_are_read_by_content() -> None:
     state = (DATA / "cluster-state.json").read_bytes()
-    setup = load_group(Group(name="stdin", stdin=True), stdin=io.BytesIO(state))
+    setup = load_bytes(state)
     assert len(setup.setup.workloads) == 9
     assert setup.setup.paths == ("-",)
-    small = load_stream(io.BytesIO(state), max_file_size=1000)
-    assert problems(small) == ["-: more than 1000 bytes (--max-file-size); not read"]
+    assert problems(setup) == []
 
 
 def test_the_failures_file() -> None:
@@ -355,9 +352,8 @@ def test_hostile_input_problems_are_located(name: str, text: str, expected: str)
 
 
 def test_unreadable_standard_input() -> None:
-    assert problems(load_stream(io.BytesIO(b"kind: Pod\xff"))) == [
-        "-: not UTF-8 text (byte 0xff)"]
-    assert problems(load_stream(io.BytesIO(b"\x00"))) == ["-: binary data (NUL byte)"]
+    assert problems(load_bytes(b"kind: Pod\xff")) == ["-: not UTF-8 text (byte 0xff)"]
+    assert problems(load_bytes(b"\x00")) == ["-: binary data (NUL byte)"]
 
 
 def test_a_group_of_files_shares_its_objects(tmp_path: Path) -> None:
@@ -368,6 +364,6 @@ def test_a_group_of_files_shares_its_objects(tmp_path: Path) -> None:
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
         "  - {name: d, image: docker:dind, volumeMounts: [{name: v, mountPath: /var/lib/docker}]}"
         "\n  volumes: [{name: v, persistentVolumeClaim: {claimName: c}}]\n", encoding="utf-8")
-    setup = load_group(Group(name="app", files=[tmp_path / "claim.yaml", tmp_path / "pod.yaml"]))
+    setup = load_files([tmp_path / "claim.yaml", tmp_path / "pod.yaml"], name="app")
     assert setup.setup.name == "app"
     assert workload(setup, "default/p/d").mounts[0].access_modes == ("ReadWriteOncePod",)
