@@ -58,7 +58,8 @@ class Mount:
     field: str = ""
     location: Location | None = None
     driver: str | None = None             # a volume driver other than local
-    into_outer_root: bool = False         # a bind into the audited engine's own data root
+    into_outer_root: bool = False         # a bind that shows the outer engine's data root
+                                          # (a folder in it, or one that holds it)
     size_limit: int | None = None         # bytes: the most it may hold (emptyDir sizeLimit)
     access_modes: tuple[str, ...] | None = None  # a claim's access modes (None: not known)
     missing_source: str | None = None     # a bind whose host path is missing: MISSING_*
