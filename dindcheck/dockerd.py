@@ -130,6 +130,11 @@ def parse_daemon_args(argv: Sequence[str]) -> DaemonArgs:
     return args
 
 
+def default_port(tls: bool | None) -> int:
+    """The port Docker uses for a tcp:// address without one: 2376 with TLS, else 2375."""
+    return 2376 if tls else 2375
+
+
 def tcp_port(host: str) -> tuple[str | None, int | None] | None:
     """``(host, port)`` of a tcp:// address, None for unix sockets and other schemes."""
     match = _TCP.match(host.strip())
@@ -174,7 +179,7 @@ def plan_tls(args: DaemonArgs, env: Mapping[str, str], *, official_entrypoint: b
         tls_on = False
     tcp = [(h, tcp_port(h)) for h in hosts]
     tcp_hosts = [h for h, p in tcp if p is not None]
-    ports = [p[1] if p[1] is not None else (2376 if tls_on else 2375)
+    ports = [p[1] if p[1] is not None else default_port(tls_on)
              for _, p in tcp if p is not None]
     if not tcp_hosts:
         mode = "unix-only" if hosts or official_entrypoint or args.is_daemon else "unknown"

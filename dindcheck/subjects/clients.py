@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dindcheck.dockerd import client_tls, tcp_port
+from dindcheck.dockerd import client_tls, default_port, tcp_port
 from dindcheck.model import Subject
 from dindcheck.redact import redact_text
 from dindcheck.subjects.header import header
@@ -83,7 +83,7 @@ def client_subject(w: Workload, image: ImageFacts, daemons: Mapping[str, Subject
         "docker_host": redact_text(docker_host),
         "scheme": docker_host.split("://", 1)[0] if "://" in docker_host else None,
         "host": host,
-        "port": port if port is not None else (2376 if expects_tls else 2375),
+        "port": port if port is not None else default_port(expects_tls),
         "daemon": target,
         "reachable_as": {name: sorted(workloads[name].aliases) for name in in_scope}
         if target is None else {},

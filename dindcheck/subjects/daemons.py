@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dindcheck.dockerd import DaemonArgs, parse_daemon_args, plan_tls, tcp_port, words
+from dindcheck.dockerd import (
+    DaemonArgs,
+    default_port,
+    parse_daemon_args,
+    plan_tls,
+    tcp_port,
+    words,
+)
 from dindcheck.images import default_data_root
 from dindcheck.model import Subject
 from dindcheck.redact import docker_env, redact_argv, redact_text
@@ -329,7 +336,7 @@ def _listener_tls(endpoint: str, uses_tls: bool) -> dict[str, Any]:
     if address is None:
         return {"mode": "unknown", "certdir": None, "plaintext_tcp": False, "tcp_ports": [],
                 "plaintext_ports": [], "tcp_hosts": [], "plaintext_published": False}
-    port = address[1] or (2376 if uses_tls else 2375)
+    port = address[1] or default_port(uses_tls)
     return {"mode": "tls" if uses_tls else "plaintext", "certdir": None,
             "plaintext_tcp": not uses_tls, "tcp_ports": [port],
             "plaintext_ports": [] if uses_tls else [port], "tcp_hosts": [endpoint],
