@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="compose file or folder (searched recursively)")
     lint.add_argument("-f", "--file", action="append", type=Path, default=[], dest="files",
                       help="compose file; repeated files merge into one project, in order")
+    lint.add_argument("--profile", action="append", default=None, dest="profiles",
+                      metavar="NAME", help="lint only the compose services this profile "
+                      "starts (repeatable; default: every service; COMPOSE_PROFILES is "
+                      "read when no --profile is given)")
     lint.add_argument("--max-file-size", type=_size, default=None, metavar="SIZE",
                       help="skip files larger than SIZE with an error (default: 10M)")
     lint.add_argument("-j", "--jobs", type=int, default=None,
@@ -165,6 +169,15 @@ def _want_tui(args: argparse.Namespace, stdout: TextIO) -> bool:
     return False
 
 
+def _profiles(given: list[str] | None, environ: Mapping[str, str]) -> list[str] | None:
+    """``--profile`` values, else ``COMPOSE_PROFILES`` as docker compose reads it; None:
+    every service."""
+    if given:
+        return [p for value in given for p in value.split(",") if p]
+    from_env = environ.get("COMPOSE_PROFILES", "")
+    return [p.strip() for p in from_env.split(",") if p.strip()] or None
+
+
 def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from dindcheck.lint import lint
 
@@ -175,12 +188,14 @@ def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     tui = _want_tui(args, stdout)
     rules = _catalogue(args)
 
+    profiles = _profiles(args.profiles, os.environ)
+
     def run() -> Report:
         if args.files:
             return lint(args.files, rules, merge_files=True, max_file_size=args.max_file_size,
-                        jobs=args.jobs, keep_subjects=tui)
+                        jobs=args.jobs, keep_subjects=tui, profiles=profiles)
         return lint(args.paths, rules, max_file_size=args.max_file_size, jobs=args.jobs,
-                    keep_subjects=tui)
+                    keep_subjects=tui, profiles=profiles)
 
     if tui:
         from dindcheck.tui import run_tui

@@ -196,6 +196,7 @@ class Workload:
     entrypoint_replaced_by: str | None = None  # a platform replaces the image's entrypoint
     memory_limit: int | None = None       # bytes
     suppress: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()        # compose profiles the service belongs to
     notes: tuple[str, ...] = ()
     locations: Mapping[str, Location] = field(default_factory=dict)
     observation: Observation | None = None

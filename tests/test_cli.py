@@ -158,3 +158,21 @@ def test_version_from_the_installed_command(tmp_path: Path) -> None:
     result = run_dindcheck(["--version"], cwd=tmp_path)
     assert result.returncode == 0
     assert result.stdout.startswith("dindcheck ")
+
+
+@pytest.mark.parametrize(("argv", "env", "linted"), [
+    pytest.param([], {}, {"dind", "ci-dind"}, id="every-service"),
+    pytest.param(["--profile", "ci"], {}, {"dind", "ci-dind"}, id="profile"),
+    pytest.param(["--profile", "dev"], {}, {"dind"}, id="other-profile"),
+    pytest.param([], {"COMPOSE_PROFILES": "dev"}, {"dind"}, id="compose-profiles-env"),
+])
+def test_profiles_choose_what_is_linted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        argv: list[str], env: dict[str, str],
+                                        linted: set[str]) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  dind: {image: 'docker:27-dind', privileged: true}\n"
+        "  ci-dind: {image: 'docker:27-dind', privileged: true, profiles: [ci]}\n")
+    _, report = run_json("lint", tmp_path, *argv)
+    assert {f["subject"]["name"] for f in report["findings"]} == linted

@@ -32,7 +32,8 @@ class ComposeSource:
 
         return [setup(load_project(files, environ=options.environ,
                                    max_file_size=options.max_file_size, root=options.root,
-                                   allow_outside=options.allow_outside))]
+                                   allow_outside=options.allow_outside,
+                                   profiles=options.profiles))]
 
 
 SOURCE = ComposeSource()
