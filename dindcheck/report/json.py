@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from dindcheck import __version__
 from dindcheck.model import Finding, Report, fails
 from dindcheck.report import RenderOptions
+from dindcheck.sanitize import inert_json
 
 SCHEMA_VERSION = "1.0"
 
@@ -75,17 +76,18 @@ def write(report: Report, options: RenderOptions, stream: TextIO) -> None:
     envelope = json.dumps({**report_json(report, options.fail_on, findings=False),
                            "findings": []}, **_COMPACT)  # type: ignore[arg-type]
     head, _, tail = envelope.rpartition('"findings":[]')
-    stream.write(head + '"findings":[')
+    stream.write(inert_json(head) + '"findings":[')
     for i, finding in enumerate(report.findings):
         if i:
             stream.write(",")
-        stream.write(json.dumps(finding_json(finding), **_COMPACT))  # type: ignore[arg-type]
-    stream.write("]" + tail + "\n")
+        stream.write(inert_json(json.dumps(finding_json(finding),
+                                           **_COMPACT)))  # type: ignore[arg-type]
+    stream.write("]" + inert_json(tail) + "\n")
 
 
 def render(report: Report, options: RenderOptions) -> str:
     data = report_json(report, options.fail_on)
     if options.pretty:
-        return json.dumps(data, indent=2, default=str) + "\n"
+        return inert_json(json.dumps(data, indent=2, default=str)) + "\n"
     # Without indent json uses its C encoder: about 3x faster on large reports.
-    return json.dumps(data, **_COMPACT) + "\n"  # type: ignore[arg-type]
+    return inert_json(json.dumps(data, **_COMPACT)) + "\n"  # type: ignore[arg-type]

@@ -45,13 +45,45 @@ class Endpoint:
 
 
 def normalize_url(host: str) -> str:
-    """``/var/run/docker.sock`` → ``unix:///var/run/docker.sock``; ``h:2376`` → ``tcp://h:2376``."""
+    """``/var/run/docker.sock`` → ``unix:///var/run/docker.sock``; ``h:2376`` → ``tcp://h:2376``.
+
+    An address that cannot be connected to as written (a port out of range, no host,
+    control characters, bytes that are not text) is an :class:`EndpointError`.
+    """
     host = host.strip()
     if host.startswith("/"):
-        return "unix://" + host
-    if host.lower().startswith(_SCHEMES):
-        return host
-    return "tcp://" + host
+        url = "unix://" + host
+    elif host.lower().startswith(_SCHEMES):
+        url = host
+    else:
+        url = "tcp://" + host
+    _check_url(url)
+    return url
+
+
+_NETWORK_SCHEMES = ("tcp", "http", "https", "ssh")
+
+
+def _check_url(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    if not url.isprintable() or any(0xDC80 <= ord(c) <= 0xDCFF for c in url):
+        raise EndpointError("the engine address has control characters or bytes that are "
+                            "not text")
+    scheme = url.split("://", 1)[0].lower()
+    if scheme not in _NETWORK_SCHEMES:
+        if len(url) <= len(scheme) + 3:
+            raise EndpointError(f"{scheme}:// needs a path")
+        return
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise EndpointError(f"not a valid engine address: {exc}") from None
+    if not parts.hostname:
+        raise EndpointError("the engine address has no host")
+    if port == 0:
+        raise EndpointError("port 0 is not a port an engine listens on")
 
 
 def _truthy(value: str | None) -> bool:
@@ -101,7 +133,8 @@ def context_endpoint(name: str, environ: Mapping[str, str]) -> Endpoint:
     """The docker endpoint of context ``name`` as ``docker context create`` stored it."""
     if name == "default":
         return _env_tls(normalize_url(environ.get("DOCKER_HOST") or DEFAULT_HOST), environ)
-    digest = hashlib.sha256(name.encode()).hexdigest()
+    # The docker CLI hashes the name's bytes; a name that is not UTF-8 keeps its bytes.
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
     base = config_dir(environ) / "contexts"
     meta_path = base / "meta" / digest / "meta.json"
     try:
