@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from dindcheck import __version__
 from dindcheck.errors import EXIT_USAGE, DindcheckError, ReportWriteError, UsageError
@@ -95,8 +95,15 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
                        help="configuration file (default: ./.dindcheck.yaml if present)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad usage is one line on stderr, like every other non-zero exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="dindcheck",
         description="Diagnose Docker-in-Docker setups: lint compose files, audit live engines.",
         epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -272,6 +279,8 @@ def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         raise UsageError("give either PATHs or -f FILEs, not both")
     if not args.files and not args.paths:
         args.paths = [Path(".")]
+    if _cwd() is None and not all(p.is_absolute() for p in [*args.paths, *args.files]):
+        raise UsageError("the working directory no longer exists: give absolute paths")
     if args.jobs is None:
         args.jobs = os.cpu_count() or 1
     tui = _want_tui(args, stdout)
@@ -413,10 +422,10 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
             argv.append("--tui")
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return EXIT_USAGE if exc.code not in (0, None) else 0
-    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, --version
+            return EXIT_USAGE if exc.code not in (0, None) else 0
         if args.command == "lint":
             return _run_lint(args, out, err)
         if args.command == "audit":

@@ -116,18 +116,21 @@ def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise YamlError(name, f"cannot read: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as stream:
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise YamlError(name, f"not a regular file ({_file_kind(info.st_mode)}); "
-                                      "only regular files are read")
-            if info.st_size > max_size:
-                raise YamlError(name, f"file is {info.st_size} bytes, over the "
-                                      f"{max_size}-byte cap (--max-file-size)")
-            data = stream.read(max_size + 1)
-        except OSError as exc:
-            raise YamlError(name, f"cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL in the name
+        raise YamlError(name, "cannot read: the name has a NUL character") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise YamlError(name, f"not a regular file ({_file_kind(info.st_mode)}); "
+                                  "only regular files are read")
+        if info.st_size > max_size:
+            raise YamlError(name, f"file is {info.st_size} bytes, over the "
+                                  f"{max_size}-byte cap (--max-file-size)")
+        data = _read_at_most(fd, max_size + 1)
+    except OSError as exc:
+        raise YamlError(name, f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     if len(data) > max_size:
         raise YamlError(name, f"file is over the {max_size}-byte cap (--max-file-size)")
     if b"\x00" in data:
@@ -138,6 +141,18 @@ def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
     except UnicodeDecodeError as exc:
         raise YamlError(name, f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
                         *_line_column(data, exc.start)) from None
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _file_kind(mode: int) -> str:

@@ -127,6 +127,29 @@ def test_user_rules_are_added(tmp_path: Path) -> None:
     pytest.param({"condition": {"properties": {"engine_version": {"version": "<1.*"}}}},
                  r"\$\.condition\.properties\.engine_version\.version: invalid",
                  id="specifier-packaging-rejects"),
+    # Conditions that used to load and then crash or hang the run that evaluated them.
+    pytest.param({"condition": {"required": [["x"]]}},
+                 r"\$\.condition\.required: must be a list of names", id="required-nested"),
+    pytest.param({"condition": {"$ref": "#"}}, r"\$\.condition\.\$ref: '#' refers back",
+                 id="ref-self"),
+    pytest.param({"condition": {"allOf": [{"$ref": "#/$defs/a"}],
+                                "$defs": {"a": {"not": {"$ref": "#"}}}}},
+                 r"refers back to itself", id="ref-cycle-through-allOf-and-not"),
+    pytest.param({"condition": {"$ref": "#/$defs/missing"}}, r"does not resolve",
+                 id="ref-unresolvable"),
+    pytest.param({"condition": {"$ref": "https://example.com/schema.json"}},
+                 r"does not resolve", id="ref-remote"),
+    pytest.param({"condition": {"$dynamicRef": "#x"}}, r"only \$ref", id="dynamic-ref"),
+    pytest.param({"condition": {"properties": {"image": {"pattern": "^(a+)+$"}}}},
+                 r"\$\.condition\.properties\.image\.pattern: a repeated group",
+                 id="pattern-nested-quantifier"),
+    pytest.param({"condition": {"properties": {"image": {"pattern": "\\d+\\d+"}}}},
+                 r"pattern: two repeats", id="pattern-adjacent-quantifiers"),
+    pytest.param({"condition": {"patternProperties": {"(a|ab)*c": True}, "$ref": "#/$defs/d",
+                                "$defs": {"d": True}}},
+                 r"patternProperties.*alternatives", id="pattern-properties-in-jsonschema"),
+    pytest.param({"condition": {"not": {"pattern": "(x+x+)+y"}}}, r"pattern: ",
+                 id="pattern-under-not"),
 ])
 def test_invalid_user_rule_names_file_and_path(tmp_path: Path, overrides: dict[str, Any],
                                                message: str) -> None:
@@ -134,6 +157,19 @@ def test_invalid_user_rule_names_file_and_path(tmp_path: Path, overrides: dict[s
     with pytest.raises(RuleError, match=message) as info:
         load_catalogue([tmp_path])
     assert str(path) in str(info.value) or "already defined" in str(info.value)
+
+
+def test_recursive_ref_that_descends_is_a_working_condition(tmp_path: Path) -> None:
+    """A ``$ref`` that recurses into the value (a tree) is fine: it ends with the value."""
+    _write_rule(tmp_path, subject="daemon", condition={
+        "$defs": {"node": {"anyOf": [{"const": "leaf"},
+                                     {"type": "object",
+                                      "properties": {"next": {"$ref": "#/$defs/node"}},
+                                      "required": ["next"]}]}},
+        "properties": {"chain": {"$ref": "#/$defs/node"}}, "required": ["chain"]})
+    (rule,) = [r for r in load_catalogue([tmp_path]) if not r.shipped]
+    assert rule.condition({"chain": {"next": {"next": "leaf"}}})
+    assert not rule.condition({"chain": {"next": {"next": "branch"}}})
 
 
 def test_malformed_rule_yaml(tmp_path: Path) -> None:

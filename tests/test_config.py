@@ -58,3 +58,31 @@ def test_invalid_config_is_exit_2_with_location(tmp_path: Path, config: str,
     assert code == 2
     assert __import__("re").search(message, err)
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("value", ["lots", "1e400", "1.0e+400", ".inf", "0", "-1", "2G",
+                                   "'١٠M'", "true", "[1]", "99999999999999999999999"])
+def test_bad_max_file_size_is_exit_2_with_its_line(tmp_path: Path, value: str) -> None:
+    code, _, err = run(tmp_path, f"fail_on: error\nmax_file_size: {value}\n")
+    assert code == 2
+    assert ".dindcheck.yaml:2: $.max_file_size" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("value", "limit"), [("5M", 5 * 1024**2), ("512k", 512 * 1024),
+                                              ("1.5 MiB", 1536 * 1024), ("4096", 4096)])
+def test_max_file_size_units(value: str, limit: int) -> None:
+    from dindcheck.config import parse_size
+
+    assert parse_size(value) == limit
+
+
+def test_max_file_size_from_config_applies(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "compose.yaml").write_text("services: {}\n" + "#" * 5000 + "\n")
+    (tmp_path / ".dindcheck.yaml").write_text("max_file_size: 4k\n")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["lint", str(tmp_path / "p"), "--json", "--config",
+                 str(tmp_path / ".dindcheck.yaml")], stdout=out, stderr=err)
+    assert code == 2
+    assert "4096-byte cap" in json.loads(out.getvalue())["errors"][0]["message"]

@@ -27,8 +27,8 @@ def _key_values(rows: list[tuple[str, str]]) -> RenderableType:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-    for key, value in rows:
-        grid.add_row(key, value)
+    for key, value in rows:  # Text, not str: a str cell would be read as Rich markup
+        grid.add_row(Text(key), Text(value))
     return grid
 
 
