@@ -218,11 +218,13 @@ def test_a_report_that_cannot_be_written_is_exit_2() -> None:
 def test_closed_pipe_keeps_the_verdict_through_the_installed_command() -> None:
     proc = subprocess.Popen([*dindcheck_command(), "lint", str(BROKEN), "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
     proc.stdout.close()  # no reader left before the report is written
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 1
-    assert "Traceback" not in err and "Exception ignored" not in err
+    assert "Traceback" not in err
+    assert "Exception ignored" not in err
 
 
 def _shell(script: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
