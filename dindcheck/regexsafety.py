@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # Patterns read at most this many characters of a value (its start).
-MAX_PATTERN_INPUT = 4096
+MAX_PATTERN_INPUT = 1024
 
 _parser: Any = importlib.import_module("re._parser")
 _MAXREPEAT: int = _parser.MAXREPEAT
