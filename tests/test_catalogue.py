@@ -172,6 +172,22 @@ def test_recursive_ref_that_descends_is_a_working_condition(tmp_path: Path) -> N
     assert not rule.condition({"chain": {"next": {"next": "branch"}}})
 
 
+@pytest.mark.parametrize("text", ["id: 2001-02-30\n", "severity: !!bool maybe\n",
+                                  "id: ACME003\nmessage: !!int 99999999999999999999x\n"])
+def test_rule_scalar_that_cannot_be_built_is_exit_2_with_its_line(tmp_path: Path,
+                                                                   text: str) -> None:
+    import io
+
+    from dindcheck.cli import main
+
+    (tmp_path / "ACME003-x.yaml").write_text(text)
+    err = io.StringIO()
+    code = main(["rules", "--rules", str(tmp_path)], stdout=io.StringIO(), stderr=err)
+    assert code == 2
+    assert f"ACME003-x.yaml:{text.count(chr(10))}" in err.getvalue()
+    assert len(err.getvalue().splitlines()) == 1
+
+
 def test_malformed_rule_yaml(tmp_path: Path) -> None:
     (tmp_path / "ACME002-x.yaml").write_text("id: [\n")
     with pytest.raises(RuleError, match=r"ACME002-x.yaml:2"):

@@ -51,6 +51,9 @@ def test_config_is_found_in_the_working_directory(tmp_path: Path,
     pytest.param("colour: red\n", "Additional properties", id="unknown-key"),
     pytest.param("severity:\n  DIND999: info\n", "unknown rule", id="unknown-rule"),
     pytest.param("ignore: [\n", r"\.dindcheck\.yaml:2", id="malformed"),
+    pytest.param("fail_on: error\nmax_file_size: !!bool maybe\n", r"\.dindcheck\.yaml:2:",
+                 id="scalar-that-cannot-be-built"),
+    pytest.param("select: [2001-02-30]\n", r"\.dindcheck\.yaml:1:", id="impossible-date"),
 ])
 def test_invalid_config_is_exit_2_with_location(tmp_path: Path, config: str,
                                                 message: str) -> None:

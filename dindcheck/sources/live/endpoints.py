@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,10 +106,33 @@ def _env_tls(url: str, environ: Mapping[str, str]) -> Endpoint:
     if not tls or not url.startswith(("tcp://", "https://")):
         return Endpoint(url=url)
     certs = Path(environ.get("DOCKER_CERT_PATH") or config_dir(environ))
+    ca = certs / "ca.pem"
+    if verify and (ca.exists() or ca.is_symlink()) and not ca.is_file():
+        raise EndpointError(f"{ca} is not a regular file")
     return Endpoint(url=url, tls=True, tls_verify=verify,
                     ca_cert=str(certs / "ca.pem") if verify else None,
                     client_cert=_existing(certs / "cert.pem"),
                     client_key=_existing(certs / "key.pem"))
+
+
+# docker's config.json and a context's meta.json are a few KB; above this they are not.
+MAX_CONFIG_SIZE = 1024 * 1024
+
+
+def _read_json(path: Path) -> Any:
+    """A small JSON file of the docker CLI; a FIFO, a device or a huge file is an
+    ``OSError``/``ValueError`` (never a hang), a missing one ``FileNotFoundError``."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        data = os.read(fd, MAX_CONFIG_SIZE + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CONFIG_SIZE:
+        raise ValueError(f"larger than {MAX_CONFIG_SIZE} bytes")
+    return json.loads(data.decode("utf-8"))
 
 
 def _existing(path: Path) -> str | None:
@@ -120,7 +145,7 @@ def current_context(environ: Mapping[str, str]) -> str | None:
     if not name:
         config = config_dir(environ) / "config.json"
         try:
-            data = json.loads(config.read_text(encoding="utf-8"))
+            data = _read_json(config)
         except FileNotFoundError:
             data = {}
         except (OSError, ValueError) as exc:
@@ -138,7 +163,7 @@ def context_endpoint(name: str, environ: Mapping[str, str]) -> Endpoint:
     base = config_dir(environ) / "contexts"
     meta_path = base / "meta" / digest / "meta.json"
     try:
-        meta: Any = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta: Any = _read_json(meta_path)
     except FileNotFoundError:
         raise EndpointError(f"docker context {name!r} not found ({meta_path})") from None
     except (OSError, ValueError) as exc:
