@@ -129,8 +129,7 @@ def _services(data: Any) -> dict[str, Any]:
 
 def _mutate_data(data: Any, rng: random.Random, case: Case) -> Any:
     """One structural mutation of the parsed compose data."""
-    kind = rng.choice(["swap", "swap", "delete", "duplicate", "secret", "secret", "name",
-                       "graph", "graph", "envfile"])
+    kind = rng.choice(["swap", "swap", "delete", "duplicate", "secret", "secret", "name"])
     case.mutations.append(kind)
     paths = [p for p in _paths(data) if p]
     services = _services(data)
@@ -152,9 +151,19 @@ def _mutate_data(data: Any, rng: random.Random, case: Case) -> Any:
     elif kind == "name" and services:
         name = rng.choice(list(services))
         services[rng.choice(FORGED) + name] = services.pop(name)
-    elif kind == "graph" and services:
+    return data
+
+
+def _add_reference(data: Any, rng: random.Random, case: Case) -> None:
+    """An ``extends``/``include``/``env_file`` to something odd: applied after the other
+    mutations, so that none of them removes it again (the run must then fail)."""
+    services = _services(data)
+    if not services:
+        return
+    if rng.random() < 0.7:
         _graph(data, services, rng, case)
-    elif kind == "envfile" and services:
+    else:
+        case.mutations.append("envfile")
         service = services[rng.choice(list(services))]
         if isinstance(service, dict):
             target = rng.choice(["/dev/zero", "fifo.env", "missing.env", "/etc/passwd"])
@@ -164,7 +173,6 @@ def _mutate_data(data: Any, rng: random.Random, case: Case) -> Any:
                     os.mkfifo(case.folder / "fifo.env")
             if target != "/etc/passwd":
                 case.must_fail = f"env_file {target}"
-    return data
 
 
 def _plant_secret(services: dict[str, Any], rng: random.Random, case: Case) -> None:
@@ -360,6 +368,8 @@ def make_case(number: int, seeds: list[Path], root: Path, rng: random.Random,
             data = None
         for _ in range(rng.randint(1, 4)):
             data = _mutate_data(data, rng, case)
+        if rng.random() < 0.3:
+            _add_reference(data, rng, case)
         try:
             raw = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode(
                 "utf-8", "surrogateescape")
@@ -494,7 +504,9 @@ def judge(case: Case, code: int | None, seconds: float, out: bytes, err: bytes,
           timeout: float) -> Outcome:
     problems: list[tuple[str, str]] = []
     if code is None:
-        problems.append(("hang", f"over {timeout:g} s"))
+        odd = [m for m in case.mutations
+               if m.startswith(("special-", "graph-", "envfile", "engine-raw", "config-"))]
+        problems.append(("hang", f"over {timeout:g} s with {'+'.join(odd) or 'no odd file'}"))
     else:
         internal = _INTERNAL.search(err)
         if internal:
