@@ -33,6 +33,15 @@ _VALUE_AT = re.compile(_VALUE)
 _URL_AUTHORITY = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://(?P<auth>[^/?#\s]*)")
 
 
+# What every redaction starts from: an ``=``, an ``@`` or a flag's ``-`` at a word start.
+_TRIGGER = re.compile(rf"[=@]|(?<![{_NAME}])-")
+
+
+def may_redact(text: str) -> bool:
+    """Whether :func:`redact_text` could change ``text`` (a quick test for the common case)."""
+    return _TRIGGER.search(text) is not None
+
+
 def is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name)) and not _PATH_NAME.search(name)
 
@@ -77,7 +86,9 @@ def _redact_values(text: str, pattern: re.Pattern[str], group: str) -> str:
 def redact_text(text: str) -> str:
     """``NAME=value`` and ``--flag value`` with a secret-looking name, and URL
     credentials, replaced."""
-    if "://" in text:
+    if not may_redact(text):
+        return text
+    if "@" in text and "://" in text:
         text = _redact_userinfo(text)
     if "=" in text:
         text = _redact_values(text, _ASSIGNMENT, "name")

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from dindcheck.model import Finding, InputProblem, Location, Report, Target
-from dindcheck.redact import REDACTED, is_secret_name, redact_text
+from dindcheck.redact import REDACTED, is_secret_name, may_redact, redact_text
 
 # C1, DEL, line/paragraph separators, bidi embeddings/overrides/isolates, surrogates.
 _UNSAFE = "\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
@@ -37,6 +37,7 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # Values of secret-looking variables shorter than this are too likely to be words
 # (``AUTH_ENABLED=true``) to be replaced wherever they appear.
 MIN_SECRET_VALUE = 6
+_CACHE_SIZE = 100_000  # distinct strings remembered (rule texts recur in every finding)
 _NOT_SECRETS = frozenset({"true", "false", "enabled", "disabled", "required", "optional"})
 
 
@@ -54,6 +55,8 @@ def _escape_char(match: re.Match[str]) -> str:
 def escape_controls(text: str, *, keep_lines: bool = False) -> str:
     """``text`` with control characters written as visible escapes; ``keep_lines``
     keeps line feeds and tabs (multi-line texts of rules)."""
+    if text.isprintable():  # the common case, in C: nothing to escape
+        return text
     pattern = _CONTROL_KEEP_LINES if keep_lines else _CONTROL
     if pattern.search(text) is None:
         return text
@@ -104,55 +107,106 @@ class Sanitizer:
 
     def line(self, text: str) -> str:
         """A one-line string: redacted, every control character escaped."""
-        cleaned = self._lines.get(text)
-        if cleaned is None:
-            cleaned = escape_controls(self._redact(text))
-            if len(self._lines) < 100_000:
-                self._lines[text] = cleaned
-        return cleaned
+        return self._clean(text, self._lines, keep_lines=False)
 
     def text(self, text: str) -> str:
         """A multi-line text (a rule's rationale or fix): line breaks kept."""
-        cleaned = self._texts.get(text)
+        return self._clean(text, self._texts, keep_lines=True)
+
+    def _clean(self, text: str, cache: dict[str, str], *, keep_lines: bool) -> str:
+        """``text`` itself when it needs no change (so callers can tell by identity)."""
+        cleaned = cache.get(text)
         if cleaned is None:
-            cleaned = escape_controls(self._redact(text), keep_lines=True)
-            if len(self._texts) < 100_000:
-                self._texts[text] = cleaned
-        return cleaned
+            cleaned = escape_controls(self._redact(text), keep_lines=keep_lines)
+            if len(cache) < _CACHE_SIZE:
+                cache[text] = cleaned
+        return text if cleaned == text else cleaned
 
     def value(self, value: Any) -> Any:
-        """Any JSON-like value: strings cleaned, dict keys too, numbers kept."""
+        """Any JSON-like value: strings cleaned, dict keys too, numbers kept; the very
+        same object when nothing changed (most of a report), so nothing is copied."""
         if isinstance(value, str):
             return self.line(value)
         if isinstance(value, dict):
-            return {self.line(str(k)): self.value(v) for k, v in value.items()}
+            items = [(self.line(str(k)), self.value(v)) for k, v in value.items()]
+            if all(k is k2 and v is v2 for (k, v), (k2, v2) in zip(value.items(), items,
+                                                                      strict=True)):
+                return value
+            return dict(items)
         if isinstance(value, list | tuple):
-            return [self.value(v) for v in value]
+            cleaned = [self.value(v) for v in value]
+            if all(a is b for a, b in zip(value, cleaned, strict=True)):
+                return value
+            return cleaned
         return value
 
     def location(self, location: Location) -> Location:
-        changes: dict[str, Any] = {name: self.line(value) for name in location.__slots__
-                   if isinstance(value := getattr(location, name), str)
-                   and self.line(value) != value}
+        changes: dict[str, Any] = {}
+        for name in location.__slots__:
+            value = getattr(location, name)
+            if isinstance(value, str) and self.line(value) is not value:
+                changes[name] = self.line(value)
         return dataclasses.replace(location, **changes) if changes else location
 
+    def _quiet(self, value: Any) -> bool:
+        """Whether a one-line value (or a JSON-like tree of them) needs no change: the
+        common case, told without building anything."""
+        if isinstance(value, str):
+            # isprintable() is False for every character escape_controls escapes.
+            if not value.isprintable() or "=" in value or "@" in value \
+                    or ("-" in value and may_redact(value)):
+                return False
+            return all(secret not in value for secret in self.secrets)
+        if value is None:
+            return True
+        if isinstance(value, dict):
+            return all(self._quiet(str(k)) and self._quiet(v) for k, v in value.items())
+        if isinstance(value, list | tuple):
+            return all(self._quiet(v) for v in value)
+        return True
+
     def finding(self, f: Finding) -> Finding:
-        return dataclasses.replace(
-            f, rule_id=self.line(f.rule_id), name=self.line(f.name),
-            category=self.line(f.category), title=self.line(f.title),
-            message=self.line(f.message), subject_kind=self.line(f.subject_kind),
-            subject_name=self.line(f.subject_name), subject_id=self.line(f.subject_id),
-            location=self.location(f.location), evidence=self.value(f.evidence),
-            rationale=self.text(f.rationale), remediation=self.text(f.remediation),
-            references=tuple(self.line(r) for r in f.references))
+        loc = f.location
+        # One test over the one-line fields joined by a blank (a blank starts a word, as
+        # the start of each field does, so the join hides nothing from the test).
+        joined = " ".join((f.rule_id, f.name, f.category, f.title, f.message, f.subject_kind,
+                           f.subject_name, f.subject_id, *f.references,
+                           *(v for v in (loc.path, loc.endpoint, loc.container,
+                                         loc.container_id, loc.field) if v is not None)))
+        if self._quiet(joined) and self._quiet(f.evidence) \
+                and self.text(f.rationale) is f.rationale \
+                and self.text(f.remediation) is f.remediation:
+            return f
+        line, text = self.line, self.text
+        changes: dict[str, Any] = {name: new for name, new, old in (
+            ("rule_id", line(f.rule_id), f.rule_id), ("name", line(f.name), f.name),
+            ("category", line(f.category), f.category), ("title", line(f.title), f.title),
+            ("message", line(f.message), f.message),
+            ("subject_kind", line(f.subject_kind), f.subject_kind),
+            ("subject_name", line(f.subject_name), f.subject_name),
+            ("subject_id", line(f.subject_id), f.subject_id),
+            ("location", self.location(f.location), f.location),
+            ("evidence", self.value(f.evidence), f.evidence),
+            ("rationale", text(f.rationale), f.rationale),
+            ("remediation", text(f.remediation), f.remediation),
+            ("references", self.value(f.references), f.references),
+        ) if new is not old}
+        if "references" in changes:
+            changes["references"] = tuple(changes["references"])
+        return dataclasses.replace(f, **changes) if changes else f
 
     def problem(self, e: InputProblem) -> InputProblem:
-        return dataclasses.replace(e, path=self.line(e.path), message=self.line(e.message))
+        path, message = self.line(e.path), self.line(e.message)
+        if path is e.path and message is e.message:
+            return e
+        return dataclasses.replace(e, path=path, message=message)
 
     def target(self, t: Target) -> Target:
-        return dataclasses.replace(
-            t, name=self.line(t.name), paths=tuple(self.line(p) for p in t.paths),
-            subjects=tuple(self.value(s) for s in t.subjects))
+        name, paths, subjects = self.line(t.name), self.value(t.paths), self.value(t.subjects)
+        if name is t.name and paths is t.paths and subjects is t.subjects:
+            return t
+        return dataclasses.replace(t, name=name, paths=tuple(paths),
+                                   subjects=tuple(subjects))
 
     def report(self, report: Report) -> Report:
         return dataclasses.replace(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -166,3 +167,23 @@ def test_tui_renders_markup_from_reports_as_text() -> None:
     assert shown.count("[bold]b[/bold][@click=app.quit]q") == 4
     assert "\x1b" not in shown
     assert "hunter2pw" not in shown
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"ab=@-:/ .\t\n\x1b\x07\u202e\u2028é", "://",
+                                  "--password ", "s3cretvalue", "##["]), max_size=12))
+def test_the_quick_path_agrees_with_the_full_pass(pieces: list[str]) -> None:
+    """A finding that looks clean is passed through untouched; it must be one the full
+    pass would not have changed."""
+    from dindcheck.sanitize import Sanitizer
+
+    text = "".join(pieces)
+    base = _hostile_report().findings[0]
+    plain = dataclasses.replace(
+        base, name="n", category="c", title="t", subject_name="s", subject_id="i",
+        location=Location(path="p"), evidence={"k": text}, rationale="r", remediation="f",
+        references=(), message=text)
+    full = Sanitizer({"API_TOKEN": "s3cretvalue"})
+    cleaned = Sanitizer({"API_TOKEN": "s3cretvalue"}).finding(plain)
+    assert cleaned.message == full.line(text)
+    assert cleaned.evidence == {"k": full.line(text)}
