@@ -182,13 +182,10 @@ def _color(choice: str, stream: TextIO) -> bool:
 
 
 def exit_code(report: Report, args: argparse.Namespace) -> int:
-    """The report's code per the CI contract, and ``--require-all`` for audits: an
-    endpoint that could not be audited fails the run even when others were."""
-    code = report.exit_code(args.fail_on)
-    if code in (0, 1) and getattr(args, "require_all", False) \
-            and any(e.kind == "engine" for e in report.errors):
-        return 3
-    return code
+    """The report's code per the CI contract, with ``--require-all`` for audits."""
+    from dindcheck.report import verdict_code
+
+    return verdict_code(report, args.fail_on, require_all=getattr(args, "require_all", False))
 
 
 def _emit(report: Report, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -200,7 +197,8 @@ def _emit(report: Report, args: argparse.Namespace, stdout: TextIO, stderr: Text
     report = sanitize_report(report, os.environ)
     fmt = args.format or "text"
     options = RenderOptions(color=_color(args.color, stdout), fail_on=args.fail_on,
-                            verbose=args.verbose, pretty=_isatty(stdout))
+                            verbose=args.verbose, pretty=_isatty(stdout),
+                            require_all=getattr(args, "require_all", False))
     code = exit_code(report, args)
     gc.freeze()  # the report is acyclic; collections while rendering would rescan it all
     try:
@@ -299,12 +297,19 @@ def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _tui(run: Callable[[], Report], args: argparse.Namespace) -> int:
-    """The TUI on sanitized reports (the first and every re-run)."""
-    from dindcheck.sanitize import sanitizing
+    """The TUI on sanitized reports (the first and every re-run); the code is the last
+    report's, with ``--require-all``."""
+    from dindcheck.sanitize import sanitize_report
     from dindcheck.tui import run_tui
 
-    clean = sanitizing(run, os.environ)
-    return run_tui(clean(), refresh=clean, fail_on=args.fail_on)
+    shown: list[Report] = []
+
+    def clean() -> Report:
+        shown[:] = [sanitize_report(run(), os.environ)]
+        return shown[0]
+
+    code = run_tui(clean(), refresh=clean, fail_on=args.fail_on)
+    return exit_code(shown[0], args) if code in (0, 1) else code
 
 
 def _run_audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

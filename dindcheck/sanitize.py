@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from dindcheck.model import Finding, InputProblem, Location, Report, Target
@@ -219,11 +219,6 @@ class Sanitizer:
 def sanitize_report(report: Report, environ: Mapping[str, str]) -> Report:
     """The report as it may leave the process (see the module docstring)."""
     return Sanitizer(environ).report(report)
-
-
-def sanitizing(run: Callable[[], Report], environ: Mapping[str, str]) -> Callable[[], Report]:
-    """``run`` whose every report is sanitized (the TUI's re-run)."""
-    return lambda: sanitize_report(run(), environ)
 
 
 def clean_text(text: str, environ: Mapping[str, str]) -> str:

@@ -320,6 +320,7 @@ def test_require_all_fails_a_partial_audit(require_all: bool, engines_failed: in
 
     from dindcheck.cli import exit_code
     from dindcheck.model import InputProblem, Report, Target
+    from dindcheck.report.json import report_json
 
     report = Report(mode="audit", findings=(),
                     targets=tuple(Target(kind="engine", name=f"unix:///ok{i}")
@@ -329,6 +330,8 @@ def test_require_all_fails_a_partial_audit(require_all: bool, engines_failed: in
                                  for i in range(engines_failed)))
     args = argparse.Namespace(fail_on="error", require_all=require_all)
     assert exit_code(report, args) == code
+    summary = report_json(report, "error", require_all=require_all)["summary"]
+    assert summary["exit_code"] == code
 
 
 def test_require_all_through_the_command_line() -> None:
