@@ -290,7 +290,9 @@ def check_pattern(pattern: str, where: str = "pattern") -> re.Pattern[str]:
     backtrack catastrophically."""
     compiled = re.compile(pattern)
     parsed = _parser.parse(pattern, 0)
-    fold = bool(parsed.state.flags & re.IGNORECASE) or "(?i" in pattern
+    # IGNORECASE for the whole pattern, or for a group: (?i:...), (?mi), (?x-i:...)...
+    fold = bool(parsed.state.flags & re.IGNORECASE) \
+        or re.search(r"\(\?[a-zA-Z]*i", pattern) is not None
     _walk(list(parsed), fold, where)
     return compiled
 

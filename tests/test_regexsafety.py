@@ -15,7 +15,7 @@ EXPONENTIAL_OR_WORSE = [
     r"^([a-z0-9]+\.?)+$",
 ]
 POLYNOMIAL = [r"\d+\d+", r".*x?.*", r"\w+é?\w+", r"(ab)+(ab)+", r"\s+\s*", r"\w+\s?\w+",
-              r"a.*a.*a.*b", r"(?i)a+A+"]
+              r"a.*a.*a.*b", r"(?i)a+A+", r"x(?mi:a+A+)"]
 SAFE = [
     r"^docker:(\d+)(\.\d+)*-dind$", r"(?:\d+\.)+\d+", r"^[a-z]+-[0-9]+$", r"\d+\.\d+",
     r"foo|bar", r"(?:foo|bar)+", r"^https?://", r"overlay2?", r"^/var/lib/docker(/.*)?$",
