@@ -25,7 +25,7 @@ TERMINAL = "t\x1b]0;title\x07\x1b[2J\x9b31m\u202eevil"
 MARKUP = "[bold]b[/bold][@click=app.quit]q"
 
 
-def _hostile_report() -> Report:
+def hostile_report() -> Report:
     """Every field a reporter prints, each with a secret, a forged command or escapes."""
     location = Location(path=f"compose.yaml{FORGED}", line=3, column=5,
                         endpoint="tcp://admin:hunter2pw@dind:2375", container=TERMINAL,
@@ -58,7 +58,7 @@ def _hostile_report() -> Report:
 
 def _render(fmt: str, *, pretty: bool) -> str:
     stream = io.StringIO()
-    report = sanitize_report(_hostile_report(), ENVIRON)
+    report = sanitize_report(hostile_report(), ENVIRON)
     writer(fmt)(report, RenderOptions(pretty=pretty, verbose=True), stream)
     return stream.getvalue()
 
@@ -158,7 +158,7 @@ def test_tui_renders_markup_from_reports_as_text() -> None:
     from dindcheck.tui.widgets.facts_panel import facts_renderable
     from dindcheck.tui.widgets.problems import problems_text
 
-    report = sanitize_report(_hostile_report(), ENVIRON)
+    report = sanitize_report(hostile_report(), ENVIRON)
     console = Console(record=True, width=200, color_system=None)
     console.print(_key_values([(MARKUP, MARKUP)]))
     console.print(facts_renderable([("Facts", [(MARKUP, MARKUP)])]))  # type: ignore[list-item]
@@ -178,7 +178,7 @@ def test_the_quick_path_agrees_with_the_full_pass(pieces: list[str]) -> None:
     from dindcheck.sanitize import Sanitizer
 
     text = "".join(pieces)
-    base = _hostile_report().findings[0]
+    base = hostile_report().findings[0]
     plain = dataclasses.replace(
         base, name="n", category="c", title="t", subject_name="s", subject_id="i",
         location=Location(path="p"), evidence={"k": text}, rationale="r", remediation="f",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.console import RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -37,7 +38,9 @@ def _references(refs: tuple[str, ...]) -> Text:
     for i, ref in enumerate(refs):
         text.append("\n" if i else "")
         text.append("• ")
-        text.append(ref, style=f"link {ref}" if ref.startswith(("http://", "https://")) else "")
+        # A Style object, not a style string: "link <ref>" would parse the URL as words.
+        text.append(ref, style=Style(link=ref) if ref.startswith(("http://", "https://"))
+                    else "")
     return text
 
 
