@@ -155,7 +155,7 @@ def _catalogue(args: argparse.Namespace) -> tuple[Rule, ...]:
     from dindcheck.config import apply_severity, find_config, load_config
 
     path = args.config
-    if path is not None and not path.is_file():
+    if path is not None and not (path.exists() or path.is_symlink()):
         raise UsageError(f"{path}: no such config file")
     config = load_config(path or find_config(_cwd()))
     if args.fail_on is None:

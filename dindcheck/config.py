@@ -59,11 +59,10 @@ def find_config(start: Path | None) -> Path | None:
         return None
     for name in CONFIG_NAMES:
         candidate = start / name
-        try:
-            if candidate.is_file():
-                return candidate
-        except OSError:
-            continue
+        # Not only regular files: a FIFO or a dangling link named like the config is an
+        # error when it is read, not a config silently ignored.
+        if candidate.is_symlink() or (candidate.exists() and not candidate.is_dir()):
+            return candidate
     return None
 
 

@@ -200,3 +200,19 @@ def test_select_and_ignore() -> None:
     assert "DIND007" not in {r.id for r in select_rules(RULES, ignore=["security"])}
     with pytest.raises(RuleError, match="unknown rule"):
         select_rules(RULES, ["NOPE999"])
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dangling-link", "link-to-dev-zero"])
+def test_a_rule_file_that_cannot_be_read_is_an_error_not_skipped(tmp_path: Path,
+                                                                  kind: str) -> None:
+    import os
+
+    path = tmp_path / "ACME004-x.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dangling-link":
+        path.symlink_to(tmp_path / "gone.yaml")
+    else:
+        path.symlink_to("/dev/zero")
+    with pytest.raises(RuleError, match=r"ACME004-x\.yaml: (cannot read|not a regular file)"):
+        load_catalogue([tmp_path])

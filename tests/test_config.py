@@ -89,3 +89,22 @@ def test_max_file_size_from_config_applies(tmp_path: Path) -> None:
                  str(tmp_path / ".dindcheck.yaml")], stdout=out, stderr=err)
     assert code == 2
     assert "4096-byte cap" in json.loads(out.getvalue())["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dangling-link"])
+def test_a_config_that_cannot_be_read_is_exit_2_not_ignored(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            kind: str) -> None:
+    import os
+
+    config = tmp_path / ".dindcheck.yaml"
+    if kind == "fifo":
+        os.mkfifo(config)
+    else:
+        config.symlink_to(tmp_path / "gone.yaml")
+    monkeypatch.chdir(tmp_path)
+    err = io.StringIO()
+    code = main(["lint", str(BROKEN), "--json"], stdout=io.StringIO(), stderr=err)
+    assert code == 2
+    assert ".dindcheck.yaml" in err.getvalue()
+    assert len(err.getvalue().splitlines()) == 1
