@@ -341,3 +341,19 @@ def test_require_all_through_the_command_line() -> None:
     paths = [e["path"] for e in report["errors"]]
     assert "tcp://<redacted>@127.0.0.1:99999" in paths
     assert "hunter22pw" not in json.dumps(report)
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("require_all", [False, True])
+def test_partial_audit_against_a_real_engine(docker_engine: Any, require_all: bool) -> None:
+    """One engine answers, one is not there: by findings (and a stderr line) without
+    --require-all, 3 with it."""
+    argv = ["audit", "-H", docker_engine.url, "-H", "unix:///nonexistent/docker.sock",
+            "--no-exec", "--fail-on", "never", "--json"]
+    out, err = io.StringIO(), io.StringIO()
+    code = main([*argv, *(["--require-all"] if require_all else [])], stdout=out, stderr=err)
+    report = json.loads(out.getvalue())
+    assert [t["name"] for t in report["inputs"]] == [docker_engine.url]
+    assert [e["kind"] for e in report["errors"]] == ["engine"]
+    assert code == report["summary"]["exit_code"] == (3 if require_all else 0)
+    assert "1 Docker endpoint(s) could not be audited" in err.getvalue()
