@@ -562,6 +562,7 @@ class Summary:
     codes: Counter[str] = field(default_factory=Counter)
     longest: float = 0.0
     longest_case: str = ""
+    longest_finished: float = 0.0  # the longest case that ended within the bound
     saved: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def add(self, outcome: Outcome, out_dir: Path) -> None:
@@ -570,6 +571,8 @@ class Summary:
         if outcome.seconds > self.longest:
             self.longest = outcome.seconds
             self.longest_case = outcome.case.folder.name
+        if outcome.code is not None:
+            self.longest_finished = max(self.longest_finished, outcome.seconds)
         for kind, place in outcome.problems:
             self.kinds[kind] += 1
             self.places[(kind, place)] += 1
@@ -580,6 +583,7 @@ class Summary:
         return {"cases": self.cases, "problems": dict(self.kinds),
                 "exit_codes": dict(self.codes), "longest_seconds": round(self.longest, 2),
                 "longest_case": self.longest_case,
+                "longest_finished_seconds": round(self.longest_finished, 2),
                 "distinct": [{"kind": k, "place": p, "count": n, "repro": self.saved[(k, p)]}
                              for (k, p), n in self.places.most_common()]}
 
