@@ -65,12 +65,14 @@ def escape_controls(text: str, *, keep_lines: bool = False) -> str:
 
 # What a CI log reader acts on: ``::command::`` at the start of a line (after blanks) and
 # ``##[command]`` anywhere (GitHub Actions' two workflow command syntaxes).
-_WORKFLOW_COMMAND = re.compile(r"^(\s*):(?=:)|##\[", re.M)
+# Blanks are any white space but the line break (the runner trims them all), so each
+# line is scanned once.
+_WORKFLOW_COMMAND = re.compile(r"^([^\S\n]*):(?=:)|##\[", re.M)
 
 
 def inert_lines(text: str) -> str:
     """Plain text in which no line reads as a CI workflow command: the ``:`` or ``[``
-    that would start one is written as an escape (``\x3a``, ``\x5b``)."""
+    that would start one is written as an escape (``\\x3a``, ``\\x5b``)."""
     if "::" not in text and "##[" not in text:
         return text
     return _WORKFLOW_COMMAND.sub(
@@ -78,7 +80,7 @@ def inert_lines(text: str) -> str:
 
 
 def inert_json(text: str) -> str:
-    """JSON text in which ``##[`` (only possible inside strings) is written ``##\u005b``:
+    """JSON text in which ``##[`` (only possible inside strings) is written ``##\\u005b``:
     the same data once parsed, and no workflow command in a CI log."""
     return text.replace("##[", "##\\u005b") if "##[" in text else text
 

@@ -187,3 +187,11 @@ def test_the_quick_path_agrees_with_the_full_pass(pieces: list[str]) -> None:
     cleaned = Sanitizer({"API_TOKEN": "s3cretvalue"}).finding(plain)
     assert cleaned.message == full.line(text)
     assert cleaned.evidence == {"k": full.line(text)}
+
+
+@pytest.mark.parametrize("text", ["::error x::y", "   ::warning::z", "\u2003\u00a0::notice::n",
+                                  "a\n::error::b", "x ##[add-mask]y", "\n" * 200_000 + "::e::"])
+def test_no_line_reads_as_a_workflow_command(text: str) -> None:
+    inert = inert_lines(text)
+    assert "##[" not in inert
+    assert not any(line.strip().startswith("::") for line in inert.splitlines())
