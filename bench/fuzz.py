@@ -31,7 +31,7 @@ Each distinct problem (kind and place in the code) is saved once, with its case 
 under ``--out`` (default ``fuzz-out/``) together with the command line that reproduces it.
 
     python bench/fuzz.py --cases 10000 --jobs 2            # the full run
-    python bench/fuzz.py --cases 40 --seed 1 --out /tmp/f   # a smoke run
+    python bench/fuzz.py --cases 40 --seed 1 --out fuzz-smoke   # a smoke run
 
 The command is looked for beside the running interpreter, then on PATH
 (``--dindcheck`` overrides it). The run stops by itself: at most ``--cases`` cases, each
