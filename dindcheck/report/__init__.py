@@ -15,6 +15,16 @@ class RenderOptions:
     pretty: bool = True
     fail_on: str = "error"
     verbose: bool = False
+    require_all: bool = False
+
+
+def verdict_code(report: Report, fail_on: str, *, require_all: bool = False) -> int:
+    """The exit code of a run: ``Report.exit_code``, and with ``require_all`` (audit
+    ``--require-all``) 3 as soon as one endpoint could not be audited."""
+    code = report.exit_code(fail_on)
+    if code in (0, 1) and require_all and any(e.kind == "engine" for e in report.errors):
+        return 3
+    return code
 
 
 Renderer = Callable[[Report, RenderOptions], str]

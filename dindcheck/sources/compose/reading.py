@@ -35,6 +35,8 @@ def read_bytes(path: str | Path, max_size: int) -> bytes:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         raise ReadError(f"cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte in the path
+        raise ReadError("cannot read: the path holds a NUL byte") from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):

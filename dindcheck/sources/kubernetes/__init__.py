@@ -43,7 +43,8 @@ class KubernetesSource:
 
         if "Chart.yaml" in names:
             return []
-        files = [folder / n for n in sorted(names) if is_input(folder / n)]
+        files = [folder / n for n in sorted(names)
+                 if (folder / n).is_file() and is_input(folder / n)]
         return [files] if files else []
 
     def recognises(self, path: Path, head: str) -> bool:

@@ -15,6 +15,7 @@ the JSON the engine returned, so recorded audits replay without an engine.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import socket
 import ssl
@@ -36,6 +37,7 @@ from dindcheck.sources.live.probes import (
     parse_json_object,
     probe_argv,
 )
+from dindcheck.sources.live.shapes import INFO, INSPECT, SUMMARY, TOP, VERSION, conformed
 from dindcheck.sources.live.workloads import container_workload, setup
 from dindcheck.subjects import daemon_hosts, data_root_path, detect
 from dindcheck.subjects.images import ImageFacts
@@ -144,7 +146,9 @@ def _engine_errors() -> tuple[type[BaseException], ...]:
     import requests
     from docker.errors import DockerException
 
-    return (DockerException, requests.exceptions.RequestException, OSError)
+    # ValueError: an answer that is not JSON; RecursionError: JSON nested past reason.
+    return (DockerException, requests.exceptions.RequestException, OSError, ValueError,
+            RecursionError)
 
 
 @dataclass(slots=True)
@@ -159,10 +163,20 @@ def observe_engine(client: APIClient, endpoint: str, *, exec_probes: bool = True
                    probe_client: APIClient | None = None, probe_timeout: float = 5.0,
                    endpoint_tls: bool = False, after_list: AfterList | None = None,
                    ) -> tuple[EngineObservation, list[str]]:
-    """Read everything the audit needs from one engine (the I/O half of the audit)."""
-    info = client.info()
-    version = client.version(api_version=False)
-    listed = client.containers(all=True)
+    """Read everything the audit needs from one engine (the I/O half of the audit).
+
+    Every answer is put in the shape the audit reads (:mod:`.shapes`); what did not fit
+    is said in the notes.
+    """
+    notes: list[str] = []
+    info = _shaped(notes, "info", client.info(), INFO)
+    version = _shaped(notes, "version", client.version(api_version=False), VERSION)
+    answer = client.containers(all=True)
+    listed = [c for c in (_shaped(notes, "the container list", s, SUMMARY)
+                          for s in (answer if isinstance(answer, list) else []))
+              if isinstance(c.get("Id"), str)]
+    if not isinstance(answer, list) or len(listed) < len(answer):
+        notes.append("the engine's container list had entries without an id: left out")
     ids = [str(c["Id"]) for c in listed]
     if after_list is not None:
         after_list(ids)
@@ -171,12 +185,22 @@ def observe_engine(client: APIClient, endpoint: str, *, exec_probes: bool = True
     with ThreadPoolExecutor(max_workers=max(1, min(MAX_WORKERS, len(ids)))) as pool:
         results = list(pool.map(lambda c: _observe_container(ctx, c), listed))
     containers = [obs for obs, _ in results if obs is not None]
-    notes = [note for _, container_notes in results for note in container_notes]
+    notes += [note for _, container_notes in results for note in container_notes]
     observation = EngineObservation(endpoint=endpoint, info=info, version=version,
                                     client_api_version=str(client.api_version),
                                     containers=containers, exec_probes=exec_probes,
                                     endpoint_tls=endpoint_tls)
     return observation, notes
+
+
+def _shaped(notes: list[str], what: str, answer: Any, shape: Any) -> dict[str, Any]:
+    """``answer`` in ``shape``; a note names what was left out."""
+    kept, dropped = conformed(answer, shape)
+    if dropped:
+        shown = ", ".join(dropped[:5]) + (f" and {len(dropped) - 5} more"
+                                          if len(dropped) > 5 else "")
+        notes.append(f"{what} had values of the wrong type, left out: {shown}")
+    return kept
 
 
 def _summary_name(summary: Mapping[str, Any]) -> str:
@@ -190,13 +214,16 @@ def _observe_container(ctx: _Context, summary: Mapping[str, Any],
 
     name = _summary_name(summary)
     failures: tuple[type[BaseException], ...] = (APIError, *_engine_errors())
+    shape_notes: list[str] = []
     try:
-        inspect = ctx.client.inspect_container(summary["Id"])
+        inspect = _shaped(shape_notes, f"the inspect of container {name}",
+                          ctx.client.inspect_container(summary["Id"]), INSPECT)
     except NotFound:
         return None, [f"container {name} vanished during the audit"]
     except failures as exc:
         return None, [f"container {name} could not be inspected: {_one_line(exc)}"]
-    obs = ContainerObservation(inspect=inspect)
+    inspect.setdefault("Id", summary["Id"])
+    obs = ContainerObservation(inspect=inspect, notes=shape_notes)
     if is_running(inspect) and ctx.exec_probes:
         # `top` is a read, but the engine logs it as an event: --no-exec leaves no trace.
         obs.processes = _processes(ctx.client, inspect["Id"])
@@ -228,8 +255,10 @@ def _unix_sockets(obs: ContainerObservation) -> list[str]:
 def _processes(client: APIClient, container_id: str) -> list[str] | None:
     """The CMD column of ``GET /containers/{id}/top`` (None when it cannot be read)."""
     try:
-        top = client.top(container_id)
+        top, dropped = conformed(client.top(container_id), TOP)
     except _engine_errors():
+        return None
+    if dropped:
         return None
     titles = top.get("Titles") or []
     column = titles.index("CMD") if "CMD" in titles else len(titles) - 1
@@ -388,6 +417,10 @@ def describe_failure(exc: BaseException, spec: Endpoint, timeout: float) -> str:
                     "unix://$XDG_RUNTIME_DIR/docker.sock)")
         if isinstance(error, ConnectionRefusedError) or code == errno.ECONNREFUSED:
             return f"connection refused at {where}: no engine listens there"
+    if any(isinstance(e, json.JSONDecodeError | UnicodeDecodeError | RecursionError)
+           for e in chain):
+        return (f"the engine at {where} answered with something that is not the Engine "
+                "API's JSON (a proxy, or not a Docker engine?)")
     if any(_is_timeout(e) for e in chain):
         return (f"the engine at {where} did not answer within {timeout:g}s "
                 "(hanging daemon, or a wrong address?)")
