@@ -6,10 +6,11 @@ import argparse
 import contextlib
 import math
 import os
+import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from dindcheck import __version__
 from dindcheck.errors import EXIT_USAGE, DindcheckError, ReportWriteError, UsageError
@@ -25,7 +26,8 @@ EXIT_CODES_HELP = """exit codes:
   1  findings at or above --fail-on
   2  bad usage, an unreadable or invalid input file, an invalid rule or config,
      a report that could not be written
-  3  no Docker endpoint could be audited (audit; with --require-all: any of them)
+  3  a Docker endpoint or container could not be audited (audit; --allow-partial: only
+     when none could)
 A reader that closes the pipe early (| head) does not change the code.
 """
 # Seconds: an engine call that may wait longer than this is a hang, not a timeout.
@@ -140,9 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--timeout", type=_timeout, default=10.0,
                        help="seconds to wait for each engine call (default: 10, at most "
                             f"{MAX_TIMEOUT:g})")
-    audit.add_argument("--require-all", action="store_true",
-                       help="exit 3 when any endpoint could not be audited (default: only "
-                            "when none could)")
+    audit.add_argument("--deadline", type=_timeout, default=None, metavar="SECONDS",
+                       help="seconds the whole audit may take; an engine not done by then "
+                            "is reported as not audited (default: 300, at most "
+                            f"{MAX_TIMEOUT:g})")
+    audit.add_argument("--allow-partial", action="store_true",
+                       help="exit by the findings when some engines or containers could not "
+                            "be audited (default: exit 3 for any of them)")
     _output_options(audit)
 
     sub.add_parser("rules", help="list the rule catalogue").add_argument(
@@ -186,10 +192,10 @@ def _color(choice: str, stream: TextIO) -> bool:
 
 
 def exit_code(report: Report, args: argparse.Namespace) -> int:
-    """The report's code per the CI contract, with ``--require-all`` for audits."""
+    """The report's code per the CI contract, with ``--allow-partial`` for audits."""
     from dindcheck.report import verdict_code
 
-    return verdict_code(report, args.fail_on, require_all=getattr(args, "require_all", False))
+    return verdict_code(report, args.fail_on, allow_partial=getattr(args, "allow_partial", False))
 
 
 def _emit(report: Report, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -202,7 +208,7 @@ def _emit(report: Report, args: argparse.Namespace, stdout: TextIO, stderr: Text
     fmt = args.format or "text"
     options = RenderOptions(color=_color(args.color, stdout), fail_on=args.fail_on,
                             verbose=args.verbose, pretty=_isatty(stdout),
-                            require_all=getattr(args, "require_all", False))
+                            allow_partial=getattr(args, "allow_partial", False))
     code = exit_code(report, args)
     gc.freeze()  # the report is acyclic; collections while rendering would rescan it all
     try:
@@ -230,12 +236,13 @@ def _verdict_lines(report: Report, code: int, fail_on: str) -> str:
         first_engine = engine[0]
         reason = first_engine.message if first_engine.path in first_engine.message \
             else str(first_engine)
-        lines.append(f"{len(engine)} Docker endpoint(s) could not be audited: {reason}")
+        lines.append(f"{len(engine)} Docker endpoint(s) or container(s) could not be "
+                     f"audited: {reason}")
     elif code == 1:
         lines.append(f"findings at or above --fail-on {fail_on}")
     if code != 3 and engine:
-        lines.append(f"{len(engine)} Docker endpoint(s) could not be audited "
-                     "(--require-all makes that exit 3)")
+        lines.append(f"{len(engine)} Docker endpoint(s) or container(s) could not be "
+                     "audited (accepted by --allow-partial)")
     return "".join(f"dindcheck: {line}\n" for line in lines)
 
 
@@ -313,7 +320,7 @@ def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def _tui(run: Callable[[], Report], args: argparse.Namespace) -> int:
     """The TUI on sanitized reports (the first and every re-run); the code is the last
-    report's, with ``--require-all``."""
+    report's, with ``--allow-partial``."""
     from dindcheck.sanitize import sanitize_report
     from dindcheck.tui import run_tui
 
@@ -335,7 +342,7 @@ def _run_audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     def run() -> Report:
         return audit(args.hosts or [None], rules, exec_probes=not args.no_exec,
-                     timeout=args.timeout, context=args.context)
+                     timeout=args.timeout, context=args.context, deadline=args.deadline)
 
     if tui:
         return _tui(run, args)
@@ -397,11 +404,15 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     if out is None:
         err.write("dindcheck: standard output is closed: the report cannot be written\n")
         return EXIT_USAGE
+    previous = _on_sigterm()
     try:
         return _main(argv, out, err)
     except BrokenPipeError:
         _reader_gone(out)
         return EXIT_USAGE
+    except Terminated:
+        err.write("dindcheck: terminated\n")
+        return 143
     except KeyboardInterrupt:
         err.write("dindcheck: interrupted\n")
         return 130
@@ -415,6 +426,25 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
                              f"{where} (please report it; DINDCHECK_DEBUG=1 shows the "
                              "traceback)", os.environ) + "\n")
         return EXIT_USAGE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C does (worker processes are stopped on the way)."""
+
+
+def _on_sigterm() -> Any:
+    """Turn SIGTERM into :class:`Terminated` in the main thread; the previous handler
+    (None when handlers cannot be set from here)."""
+    def raise_terminated(_signum: int, _frame: Any) -> None:
+        raise Terminated
+
+    try:
+        return signal.signal(signal.SIGTERM, raise_terminated)
+    except ValueError:  # not the main thread
+        return None
 
 
 def _where(exc: BaseException) -> str:

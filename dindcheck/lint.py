@@ -65,7 +65,11 @@ _WORKER_JOB: list[LintJob] = []
 
 
 def _init_worker(job: LintJob) -> None:
+    import signal
+
     gc.enable()  # the parent pauses it while collecting results; workers parse, so keep it
+    # Ctrl-C reaches the whole process group: the parent answers it and stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_JOB[:] = [job]
 
 
@@ -122,9 +126,17 @@ def _parallel(groups: Sequence[Group], job: LintJob, jobs: int) -> Iterator[Proj
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
                                  initargs=(job,)) as pool:
             by_id = {rule.id: rule for rule in job.rules}
-            for result, packed in pool.map(_work, groups, chunksize=chunksize):
-                findings = tuple(_unpack(p, by_id) for p in packed)
-                yield dataclasses.replace(result, findings=findings)
+            try:
+                for result, packed in pool.map(_work, groups, chunksize=chunksize):
+                    findings = tuple(_unpack(p, by_id) for p in packed)
+                    yield dataclasses.replace(result, findings=findings)
+            except BaseException:
+                # Interrupted or terminated: stop the workers now rather than wait for
+                # them (they hold the standard output a reader waits on to end).
+                pool.shutdown(wait=False, cancel_futures=True)
+                for child in multiprocessing.active_children():
+                    child.terminate()
+                raise
     finally:
         if not frozen_before:  # leave a caller's own gc.freeze() alone
             gc.unfreeze()

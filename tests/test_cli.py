@@ -332,11 +332,11 @@ def test_an_unexpected_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPa
     assert len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize(("require_all", "engines_failed", "targets", "code"), [
-    (False, 1, 1, 0), (True, 1, 1, 3), (True, 0, 1, 0), (False, 1, 0, 3), (True, 2, 0, 3),
+@pytest.mark.parametrize(("allow_partial", "engines_failed", "targets", "code"), [
+    (False, 1, 1, 3), (True, 1, 1, 0), (True, 0, 1, 0), (False, 1, 0, 3), (True, 2, 0, 3),
 ])
-def test_require_all_fails_a_partial_audit(require_all: bool, engines_failed: int,
-                                           targets: int, code: int) -> None:
+def test_a_partial_audit_fails_unless_allowed(allow_partial: bool, engines_failed: int,
+                                              targets: int, code: int) -> None:
     import argparse
 
     from dindcheck.cli import exit_code
@@ -349,15 +349,15 @@ def test_require_all_fails_a_partial_audit(require_all: bool, engines_failed: in
                     errors=tuple(InputProblem(kind="engine", path=f"tcp://down{i}:2375",
                                               message="unreachable")
                                  for i in range(engines_failed)))
-    args = argparse.Namespace(fail_on="error", require_all=require_all)
+    args = argparse.Namespace(fail_on="error", allow_partial=allow_partial)
     assert exit_code(report, args) == code
-    summary = report_json(report, "error", require_all=require_all)["summary"]
+    summary = report_json(report, "error", allow_partial=allow_partial)["summary"]
     assert summary["exit_code"] == code
 
 
-def test_require_all_through_the_command_line() -> None:
+def test_unreachable_engines_through_the_command_line() -> None:
     code, report = run_json("audit", "-H", "unix:///nonexistent/a.sock", "-H",
-                            "tcp://u:hunter22pw@127.0.0.1:99999", "--require-all")
+                            "tcp://u:hunter22pw@127.0.0.1:99999", "--allow-partial")
     assert code == 3
     paths = [e["path"] for e in report["errors"]]
     assert "tcp://<redacted>@127.0.0.1:99999" in paths
@@ -365,16 +365,17 @@ def test_require_all_through_the_command_line() -> None:
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("require_all", [False, True])
-def test_partial_audit_against_a_real_engine(docker_engine: Any, require_all: bool) -> None:
-    """One engine answers, one is not there: by findings (and a stderr line) without
-    --require-all, 3 with it."""
+@pytest.mark.parametrize("allow_partial", [False, True])
+def test_partial_audit_against_a_real_engine(docker_engine: Any, allow_partial: bool) -> None:
+    """One engine answers, one is not there: 3 (and a stderr line), or by the findings
+    with --allow-partial."""
     argv = ["audit", "-H", docker_engine.url, "-H", "unix:///nonexistent/docker.sock",
             "--no-exec", "--fail-on", "never", "--json"]
     out, err = io.StringIO(), io.StringIO()
-    code = main([*argv, *(["--require-all"] if require_all else [])], stdout=out, stderr=err)
+    code = main([*argv, *(["--allow-partial"] if allow_partial else [])], stdout=out,
+                stderr=err)
     report = json.loads(out.getvalue())
     assert [t["name"] for t in report["inputs"]] == [docker_engine.url]
     assert [e["kind"] for e in report["errors"]] == ["engine"]
-    assert code == report["summary"]["exit_code"] == (3 if require_all else 0)
-    assert "1 Docker endpoint(s) could not be audited" in err.getvalue()
+    assert code == report["summary"]["exit_code"] == (0 if allow_partial else 3)
+    assert "1 Docker endpoint(s) or container(s) could not be audited" in err.getvalue()

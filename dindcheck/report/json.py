@@ -31,7 +31,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
 
 
 def report_json(report: Report, fail_on: str, *, findings: bool = True,
-                require_all: bool = False) -> dict[str, Any]:
+                allow_partial: bool = False) -> dict[str, Any]:
     """The report as JSON data; ``findings=False`` leaves them out (for streaming)."""
     data = {
         "schema_version": SCHEMA_VERSION,
@@ -49,7 +49,7 @@ def report_json(report: Report, fail_on: str, *, findings: bool = True,
             "errors": len(report.errors),
             "fail_on": fail_on,
             "failed": any(fails(f.severity, fail_on) for f in report.findings),
-            "exit_code": verdict_code(report, fail_on, require_all=require_all),
+            "exit_code": verdict_code(report, fail_on, allow_partial=allow_partial),
         },
         "findings": [finding_json(f) for f in report.findings] if findings else [],
         "errors": [
@@ -75,7 +75,7 @@ def write(report: Report, options: RenderOptions, stream: TextIO) -> None:
         stream.write(render(report, options))
         return
     envelope = json.dumps({**report_json(report, options.fail_on, findings=False,
-                                         require_all=options.require_all),
+                                         allow_partial=options.allow_partial),
                            "findings": []}, **_COMPACT)  # type: ignore[arg-type]
     head, _, tail = envelope.rpartition('"findings":[]')
     stream.write(inert_json(head) + '"findings":[')
@@ -88,7 +88,7 @@ def write(report: Report, options: RenderOptions, stream: TextIO) -> None:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    data = report_json(report, options.fail_on, require_all=options.require_all)
+    data = report_json(report, options.fail_on, allow_partial=options.allow_partial)
     if options.pretty:
         return inert_json(json.dumps(data, indent=2, default=str)) + "\n"
     # Without indent json uses its C encoder: about 3x faster on large reports.

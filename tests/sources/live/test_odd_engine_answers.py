@@ -4,10 +4,13 @@ input too: what does not fit is left out, never a crash."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import socketserver
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -19,6 +22,7 @@ from dindcheck.sources.live import engine
 from dindcheck.sources.live.observation import EngineObservation
 from dindcheck.sources.live.workloads import setup
 from dindcheck.subjects import build_subjects
+from tests.repo import run_dindcheck
 from tests.sources.live.test_recorded import DATA
 
 
@@ -52,7 +56,8 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 
 @pytest.fixture
 def odd_engine(tmp_path: Path) -> Iterator[Callable[[dict[str, bytes]], str]]:
-    """An HTTP server on a unix socket answering the Engine API's paths with given bytes."""
+    """An HTTP server on a unix socket answering the Engine API's paths with given bytes
+    (a body that starts with ``500 `` is sent with that status)."""
     servers: list[_Server] = []
 
     def start(bodies: dict[str, bytes]) -> str:
@@ -64,7 +69,8 @@ def odd_engine(tmp_path: Path) -> Iterator[Callable[[dict[str, bytes]], str]]:
                 path = self.path.split("?", 1)[0]
                 key = next((k for k in bodies if path.endswith(k)), None)
                 body = bodies[key] if key else b"{}"
-                self.send_response(200)
+                status = 500 if body.startswith(b"500 ") else 200
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -121,3 +127,57 @@ def test_odd_shapes_from_an_engine_are_left_out_and_said(
     assert "entries without an id" in text
     assert "State" in text
     assert "Mounts[0]" in text
+
+
+def test_a_container_the_engine_will_not_show_fails_the_audit(
+        odd_engine: Callable[[dict[str, bytes]], str]) -> None:
+    """An audit that could not inspect a container is not clean: exit 3, unless partial
+    audits are accepted."""
+    from dindcheck.cli import main
+
+    url = odd_engine({"/version": VERSION, "/info": b"{}",
+                      "/containers/json": json.dumps([{"Id": "c" * 64,
+                                                       "Names": ["/x"]}]).encode(),
+                      "/json": b'500 {"message": "boom"}'})
+    _, problems, _ = engine.audit_endpoints([url], environ={}, exec_probes=False)
+    assert [(p.kind, p.path) for p in problems] == [("engine", url)]
+    assert "container x could not be inspected" in problems[0].message
+    for extra, code in (([], 3), (["--allow-partial"], 0)):
+        out, err = io.StringIO(), io.StringIO()
+        assert main(["audit", "-H", url, "--no-exec", "--json", *extra], stdout=out,
+                    stderr=err) == code
+        assert json.loads(out.getvalue())["summary"]["exit_code"] == code
+
+
+def test_an_engine_that_trickles_is_cut_off_by_the_deadline(tmp_path: Path) -> None:
+    """A byte a second never times out a read; the audit's deadline ends it, and the
+    process exits at once (no thread keeps it alive)."""
+    class Slow(BaseHTTPRequestHandler):
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                for _ in range(100_000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+
+    path = tmp_path / "slow.sock"
+    server = _Server(str(path), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        started = time.monotonic()
+        result = run_dindcheck(["audit", "-H", f"unix://{path}", "--deadline", "2",
+                                "--timeout", "5", "--json"], cwd=tmp_path, timeout=60)
+        elapsed = time.monotonic() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 3
+    assert "did not finish within 2s" in json.loads(result.stdout)["errors"][0]["message"]
+    assert elapsed < 30
