@@ -123,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
                       metavar="NAME", help="lint only the compose services this profile "
                       "starts (repeatable; default: every service; COMPOSE_PROFILES is "
                       "read when no --profile is given)")
+    lint.add_argument("--root", type=Path, default=None, metavar="DIR",
+                      help="reads stay inside DIR: a file an input names outside it is a "
+                           "note, never read (default: the repository of the first PATH)")
+    lint.add_argument("--allow-outside", action="store_true",
+                      help="read files that inputs name outside the root too")
     lint.add_argument("--max-file-size", type=_size, default=None, metavar="SIZE",
                       help="skip files larger than SIZE with an error (default: 10M)")
     lint.add_argument("-j", "--jobs", type=_jobs, default=None,
@@ -309,9 +314,11 @@ def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     def run() -> Report:
         if args.files:
             return lint(args.files, rules, merge_files=True, max_file_size=args.max_file_size,
-                        jobs=args.jobs, keep_subjects=tui, profiles=profiles)
+                        jobs=args.jobs, keep_subjects=tui, profiles=profiles,
+                        root=args.root, allow_outside=args.allow_outside)
         return lint(args.paths, rules, max_file_size=args.max_file_size, jobs=args.jobs,
-                    keep_subjects=tui, profiles=profiles)
+                    keep_subjects=tui, profiles=profiles, root=args.root,
+                    allow_outside=args.allow_outside)
 
     if tui:
         return _tui(run, args)

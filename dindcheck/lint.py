@@ -159,16 +159,29 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def repository_root(paths: Sequence[Path]) -> Path:
+    """What a lint reads by default: the repository that holds every given path (the
+    nearest folder above them with a ``.git``), else the folder that holds them all."""
+    folders = [p if p.is_dir() else p.parent for p in (q.absolute() for q in paths or [Path(".")])]
+    start = Path(os.path.commonpath([str(f) for f in folders]))
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
 def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = False,
          environ: Mapping[str, str] | None = None,
          max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int | None = None,
-         keep_subjects: bool = True, profiles: Sequence[str] | None = None) -> Report:
+         keep_subjects: bool = True, profiles: Sequence[str] | None = None,
+         root: Path | None = None, allow_outside: bool = False) -> Report:
     """Lint PATHs (files or folders); with ``merge_files`` they form one compose project
     (``-f``).
 
     Reports only count subjects; ``keep_subjects=False`` drops them as each project is
     done (less to pickle back from workers, less to hold). ``profiles``: lint only what
-    ``docker compose --profile ...`` would start (None: every service).
+    ``docker compose --profile ...`` would start (None: every service). Reads stay inside
+    ``root`` (None: the repository the first path lies in) unless ``allow_outside``.
     """
     from dindcheck.sources.walk import walk
 
@@ -189,7 +202,8 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     notes: list[str] = []
     with _gc_paused():
         options = LoadOptions(environ=env, max_file_size=max_file_size,
-                              profiles=tuple(profiles) if profiles is not None else None)
+                              profiles=tuple(profiles) if profiles is not None else None,
+                              root=root or repository_root(paths), allow_outside=allow_outside)
         job = LintJob(rules, options, keep_subjects)
         read: set[tuple[str, str]] = set()
         for (kind, group_files), result in zip(groups, _results(groups, job, jobs),
@@ -208,6 +222,9 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
         notes.append("variables without a value were left as written: "
                      + ", ".join(sorted(unresolved)))
     if not groups and not problems:
-        notes.append("no input files found")
+        names = ", ".join(str(p) for p in paths) or "."
+        problems.append(InputProblem(path=names, message=(
+            "no input file found (compose, GitLab CI, GitHub Actions, Kubernetes, shell): "
+            "nothing was checked")))
     return Report(mode="lint", targets=tuple(targets), findings=tuple(findings),
                   errors=tuple(problems), suppressed=suppressed, notes=tuple(notes))

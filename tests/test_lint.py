@@ -377,3 +377,22 @@ def test_sigterm_stops_a_parallel_lint_and_its_workers(tmp_path: Path) -> None:
     for pid in workers:  # leave nothing behind should the assertion above have failed
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_reads_stay_inside_the_root_unless_allowed(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"outside/.env": "TLS=\n",
+                          "repo/.git/HEAD": "",
+                          "repo/app/compose.yaml": "services:\n  dind:\n"
+                          "    image: docker:27-dind\n    env_file: [../../outside/.env]\n"})
+    kept = lint([tmp_path / "repo" / "app"], RULES, jobs=1, environ={})
+    assert any("outside" in n and "not read" in n for n in kept.notes)
+    assert "TLS=" not in repr(kept)
+    allowed = lint([tmp_path / "repo" / "app"], RULES, jobs=1, environ={}, allow_outside=True)
+    assert not any("not read" in n for n in allowed.notes)
+
+
+def test_a_folder_with_nothing_to_lint_is_not_a_pass(tmp_path: Path) -> None:
+    (tmp_path / "README.txt").write_text("hello\n")
+    report = lint([tmp_path], RULES, jobs=1, environ={})
+    assert report.exit_code("error") == 2
+    assert "nothing was checked" in report.errors[0].message

@@ -202,7 +202,11 @@ class _Session:
         return report
 
     def readable(self, path: str, what: str, mark: Mark | None) -> bool:
-        """False (and a note naming it) for a file outside the root."""
+        """False (and a note naming it) for a file outside the root; a path no file can
+        have (a NUL byte in it) is a problem."""
+        if "\0" in path:
+            self.problem(path.replace("\0", "\\0"), f"{what}: a path with a NUL byte", mark)
+            return False
         if self.root is None or not is_outside(path, self.root):
             return True
         where = f"{mark.path}:{mark.line}:{mark.column}: " if mark else ""

@@ -71,9 +71,13 @@ def read_text(path: str | Path, max_size: int) -> str:
 
 
 def is_outside(path: str | Path, root: str | Path) -> bool:
-    """Whether ``path``, symlinks resolved, lies outside ``root``."""
-    real = os.path.realpath(path)
-    top = os.path.realpath(root)
+    """Whether ``path``, symlinks resolved, lies outside ``root`` (a path that cannot be
+    resolved at all, with a NUL byte in it, is outside)."""
+    try:
+        real = os.path.realpath(path)
+        top = os.path.realpath(root)
+    except ValueError:
+        return True
     return not (real == top or real.startswith(top.rstrip(os.sep) + os.sep))
 
 
