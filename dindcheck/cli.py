@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="skip files larger than SIZE with an error (default: 10M)")
     lint.add_argument("-j", "--jobs", type=int, default=None,
                       help="worker processes for many projects (default: CPU count)")
+    lint.add_argument("--runner-config", type=Path, default=None, metavar="FILE",
+                      help="the GitLab Runner config.toml that runs the pipelines "
+                           "(privilege, volumes, executor)")
     _output_options(lint)
 
     audit = sub.add_parser("audit", help="audit running Docker engines (read-only)",
@@ -119,6 +122,8 @@ def _catalogue(args: argparse.Namespace) -> tuple[Rule, ...]:
     if getattr(args, "max_file_size", None) is None:
         args.max_file_size = _size(str(config.max_file_size)) if config.max_file_size \
             else DEFAULT_MAX_FILE_SIZE
+    if getattr(args, "runner_config", False) is None:
+        args.runner_config = config.runner_config
     rules = apply_severity(load_catalogue([*config.rules, *args.rules]), config.severity)
     return select_rules(rules, args.select or list(config.select),
                         [*config.ignore, *args.ignore])
@@ -174,13 +179,15 @@ def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         args.paths = [Path(".")]
     tui = _want_tui(args, stdout)
     rules = _catalogue(args)
+    if args.runner_config is not None and not args.runner_config.is_file():
+        raise UsageError(f"{args.runner_config}: no such runner config file")
 
     def run() -> Report:
         if args.files:
             return lint(args.files, rules, merge_files=True, max_file_size=args.max_file_size,
                         jobs=args.jobs, keep_subjects=tui)
         return lint(args.paths, rules, max_file_size=args.max_file_size, jobs=args.jobs,
-                    keep_subjects=tui)
+                    keep_subjects=tui, runner_config=args.runner_config)
 
     if tui:
         from dindcheck.tui import run_tui

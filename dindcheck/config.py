@@ -25,6 +25,7 @@ class Config:
     rules: tuple[Path, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
     max_file_size: int | str | None = None
+    runner_config: Path | None = None
 
 
 def find_config(start: Path) -> Path | None:
@@ -56,6 +57,7 @@ def load_config(path: Path | None) -> Config:
         rules=tuple(base / p for p in data.get("rules") or ()),
         severity=dict(data.get("severity") or {}),
         max_file_size=data.get("max_file_size"),
+        runner_config=base / data["runner_config"] if data.get("runner_config") else None,
     )
 
 

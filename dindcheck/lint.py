@@ -150,9 +150,10 @@ def _gc_paused() -> Iterator[None]:
 def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = False,
          environ: Mapping[str, str] | None = None,
          max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int | None = None,
-         keep_subjects: bool = True) -> Report:
+         keep_subjects: bool = True, runner_config: Path | None = None) -> Report:
     """Lint PATHs (files or folders); with ``merge_files`` they form one compose project
-    (``-f``).
+    (``-f``). ``runner_config``: the GitLab Runner ``config.toml`` that runs the
+    pipelines (without it, what only the runner decides stays unknown).
 
     Reports only count subjects; ``keep_subjects=False`` drops them as each project is
     done (less to pickle back from workers, less to hold).
@@ -175,8 +176,8 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     unresolved: set[str] = set()
     notes: list[str] = []
     with _gc_paused():
-        job = LintJob(rules, LoadOptions(environ=env, max_file_size=max_file_size),
-                      keep_subjects)
+        job = LintJob(rules, LoadOptions(environ=env, max_file_size=max_file_size,
+                                         runner_config=runner_config), keep_subjects)
         read: set[tuple[str, str]] = set()
         for (kind, group_files), result in zip(groups, _results(groups, job, jobs),
                                                strict=True):

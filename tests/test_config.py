@@ -58,3 +58,14 @@ def test_invalid_config_is_exit_2_with_location(tmp_path: Path, config: str,
     assert code == 2
     assert __import__("re").search(message, err)
     assert len(err.strip().splitlines()) == 1
+
+
+def test_runner_config_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    from dindcheck.config import load_config
+
+    (tmp_path / "ci").mkdir()
+    path = tmp_path / "ci" / ".dindcheck.yaml"
+    path.write_text("runner_config: runner/config.toml\n")
+    assert load_config(path).runner_config == tmp_path / "ci" / "runner" / "config.toml"
+    path.write_text("fail_on: error\n")
+    assert load_config(path).runner_config is None
