@@ -54,6 +54,8 @@ def expand_shell(argv: list[str]) -> list[str]:
     if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in {s.rsplit("/", 1)[-1] for s in _SHELLS} \
             and "-c" in argv[1:3]:
         script = argv[argv.index("-c") + 1] if argv.index("-c") + 1 < len(argv) else ""
+        # A line ends a command as `;` does (a backslash-newline continues it).
+        script = script.replace("\\\n", " ").replace("\n", " ; ")
         return words(script.replace("&&", " ; ").replace(";", " ; "))
     return argv
 
