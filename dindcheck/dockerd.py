@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 DAEMON_PROGRAMS = {"dockerd", "dockerd-entrypoint.sh", "dockerd-rootless.sh",
                    "dockerd-rootless-setuptool.sh", "dind"}
 _SHELLS = {"sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash", "/bin/ash", "/usr/bin/env"}
+DEFAULT_SOCKET = "unix:///var/run/docker.sock"
 _TCP = re.compile(r"^(?:tcp|http|https)://(?:[^@/]*@)?(?P<host>\[[^\]]*\]|[^:/]*)?"
                   r"(?::(?P<port>\d+))?", re.IGNORECASE)
 
@@ -148,6 +149,7 @@ class TlsPlan:
     tcp_ports: list[int]
     plaintext_ports: list[int]
     tcp_hosts: list[str]
+    unix_sockets: list[str] = field(default_factory=list)
 
 
 def plan_tls(args: DaemonArgs, env: Mapping[str, str], *, official_entrypoint: bool,
@@ -165,13 +167,14 @@ def plan_tls(args: DaemonArgs, env: Mapping[str, str], *, official_entrypoint: b
 
         if certdir is None and _tls_by_default(image_version):
             certdir = OFFICIAL["tls_certdir_default"]
+        # The entrypoint listens on DOCKER_HOST when it names a unix socket.
+        socket = env.get("DOCKER_HOST") or ""
+        socket = socket if socket.startswith("unix://") else DEFAULT_SOCKET
         if certdir:
-            hosts = ["unix:///var/run/docker.sock", f"tcp://0.0.0.0:{OFFICIAL['tls_port']}",
-                     *hosts]
+            hosts = [socket, f"tcp://0.0.0.0:{OFFICIAL['tls_port']}", *hosts]
             tls_on = True
         else:
-            hosts = ["unix:///var/run/docker.sock",
-                     f"tcp://0.0.0.0:{OFFICIAL['plaintext_port']}", *hosts]
+            hosts = [socket, f"tcp://0.0.0.0:{OFFICIAL['plaintext_port']}", *hosts]
     if args.tls is False and not args.tlsverify:
         tls_on = False
     tcp = [(h, tcp_port(h)) for h in hosts]
@@ -182,8 +185,12 @@ def plan_tls(args: DaemonArgs, env: Mapping[str, str], *, official_entrypoint: b
         mode = "unix-only" if hosts or official_entrypoint or args.is_daemon else "unknown"
     else:
         mode = "tls" if tls_on else "plaintext"
+    sockets = [h[len("unix://"):] for h in hosts if h.startswith("unix://")]
+    if not hosts and args.is_daemon:
+        sockets = [DEFAULT_SOCKET[len("unix://"):]]  # dockerd without -H
     return TlsPlan(mode=mode, certdir=certdir, tcp_ports=sorted(set(ports)),
-                   plaintext_ports=[] if tls_on else sorted(set(ports)), tcp_hosts=tcp_hosts)
+                   plaintext_ports=[] if tls_on else sorted(set(ports)), tcp_hosts=tcp_hosts,
+                   unix_sockets=sockets)
 
 
 def _tls_by_default(image_version: str | None) -> bool:

@@ -11,8 +11,9 @@ from dindcheck.model import Subject
 from dindcheck.redact import docker_env, redact_argv, redact_text
 from dindcheck.subjects.header import header
 from dindcheck.subjects.images import ImageFacts
+from dindcheck.subjects.sockets import socket_engine
 from dindcheck.subjects.storage import data_root
-from dindcheck.workload import ANONYMOUS_VOLUME, VOLUME, Setup, Workload
+from dindcheck.workload import ANONYMOUS_VOLUME, BIND, VOLUME, Mount, Setup, Workload, covering
 
 DATA_ROOT = "/var/lib/docker"
 
@@ -176,7 +177,7 @@ def _tls(w: Workload, image: ImageFacts, detection: Detection,
                     image_version=image.version)
     published = any(p["container_port"] in plan.plaintext_ports and p["host_port"]
                     for p in ports)
-    return {"mode": plan.mode, "certdir": plan.certdir,
+    return {"mode": plan.mode, "certdir": plan.certdir, "unix_sockets": plan.unix_sockets,
             "plaintext_tcp": bool(plan.plaintext_ports), "tcp_ports": plan.tcp_ports,
             "plaintext_ports": plan.plaintext_ports, "tcp_hosts": plan.tcp_hosts,
             "plaintext_published": published or (w.host_network
@@ -195,6 +196,19 @@ def _tls_location(w: Workload, tls: dict[str, Any], published: bool) -> dict[str
     if "command" in w.locations:
         return w.location("command").to_json()
     return {}
+
+
+def _host_socket_at_own(w: Workload, sockets: list[str]) -> Mount | None:
+    """A bind of the host's docker socket where the daemon creates its own socket (GitLab
+    Runner binds its volumes into service containers too): dockerd cannot listen there."""
+    if w.created_by is not None:
+        return None  # its binds are another daemon's paths
+    for path in sockets:
+        mount = covering(w.mounts or (), path)
+        if mount is not None and mount.kind == BIND and \
+                (found := socket_engine(mount, None)) is not None and found[0] == "docker":
+            return mount
+    return None
 
 
 # The keys a daemon finding may point at, when the source recorded where they are.
@@ -256,7 +270,11 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "rollout_overlap": w.rollout_overlap,
         "memory_limit": w.memory_limit,
     })
+    taken = _host_socket_at_own(w, tls["unix_sockets"])
+    subject["host_socket_at_own_socket"] = taken is not None
     locations = subject["locations"]
+    if taken is not None and taken.location is not None:
+        locations["socket"] = taken.location.to_json()
     locations["data_root"] = root_location or locations["subject"]
     for key in _LOCATION_KEYS:
         if key in w.locations:
@@ -328,9 +346,11 @@ def _listener_tls(endpoint: str, uses_tls: bool) -> dict[str, Any]:
     address = tcp_port(endpoint)
     if address is None:
         return {"mode": "unknown", "certdir": None, "plaintext_tcp": False, "tcp_ports": [],
-                "plaintext_ports": [], "tcp_hosts": [], "plaintext_published": False}
+                "plaintext_ports": [], "tcp_hosts": [], "plaintext_published": False,
+                "unix_sockets": [endpoint[len("unix://"):]]
+                if endpoint.startswith("unix://") else []}
     port = address[1] or (2376 if uses_tls else 2375)
     return {"mode": "tls" if uses_tls else "plaintext", "certdir": None,
             "plaintext_tcp": not uses_tls, "tcp_ports": [port],
             "plaintext_ports": [] if uses_tls else [port], "tcp_hosts": [endpoint],
-            "plaintext_published": False}
+            "plaintext_published": False, "unix_sockets": []}
