@@ -28,6 +28,7 @@ class DaemonArgs:
 
     is_daemon: bool = False
     starts_with_dockerd: bool = False
+    runs_entrypoint_script: bool = False  # dockerd-entrypoint.sh, with flags only
     data_root: str | None = None
     storage_driver: str | None = None
     hosts: list[str] = field(default_factory=list)
@@ -95,6 +96,10 @@ def parse_daemon_args(argv: Sequence[str]) -> DaemonArgs:
     else:
         args.is_daemon = True
         args.starts_with_dockerd = start == 0 and programs[0] == "dockerd"
+        # The official entrypoint adds its listeners when its first argument is a flag.
+        args.runs_entrypoint_script = programs[start] == "dockerd-entrypoint.sh" and (
+            start + 1 >= len(tokens) or tokens[start + 1] in (";",)
+            or tokens[start + 1].startswith("-") or tokens[start + 1].startswith("$"))
     i = start + 1
     while i < len(tokens):
         arg = tokens[i]

@@ -69,7 +69,7 @@ def _classify(ref: str) -> tuple[tuple[str, Any], ...]:
         ("variant", variant),
         ("version", version),
         ("pinned", pinned),
-        ("moving", _moving(official, variant, tag_l, pinned, digest)),
+        ("moving", _moving(official, variant, tag_l, pinned, digest, repository)),
         ("declares_data_volume", official and variant in ("dind", "dind-rootless")),
     )
 
@@ -88,7 +88,8 @@ def _cli_by_default(tag: str) -> bool:
     return version_matches(found, f"<{OFFICIAL['dind_by_default_since']}")
 
 
-def _moving(official: bool, variant: str, tag: str, pinned: str, digest: str | None) -> bool:
+def _moving(official: bool, variant: str, tag: str, pinned: str, digest: str | None,
+            repository: str) -> bool:
     """Whether each pull may bring another image.
 
     Official tags that name no version move (`dind`, `latest`, `stable`); for other dind
@@ -97,6 +98,8 @@ def _moving(official: bool, variant: str, tag: str, pinned: str, digest: str | N
     """
     if digest is not None or pinned != "none":
         return False
+    if "$" in tag or "${" in repository:
+        return False  # a variable the input does not define: the version is not known
     if official:
         return not _VERSION_TAG.match(tag) or tag in _FROZEN
     return variant != "other" and (not tag or "latest" in tag)

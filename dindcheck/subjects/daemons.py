@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from dindcheck.redact import docker_env, redact_argv, redact_text
 from dindcheck.subjects.header import header
 from dindcheck.subjects.images import ImageFacts
 from dindcheck.subjects.sockets import socket_engine
-from dindcheck.subjects.storage import data_root
+from dindcheck.subjects.storage import data_root, unresolved_image
 from dindcheck.workload import ANONYMOUS_VOLUME, BIND, VOLUME, Mount, Setup, Workload, covering
 
 DATA_ROOT = "/var/lib/docker"
@@ -85,7 +86,8 @@ def _planned(w: Workload, image: ImageFacts) -> Detection | None:
     argv = (*(w.entrypoint or ()), *command)
     args = parse_daemon_args(argv)
     if args.is_daemon:
-        return Detection("command", argv, args, official and w.entrypoint is None)
+        return Detection("command", argv, args, (official and w.entrypoint is None)
+                         or args.runs_entrypoint_script)
     if image.dind and not official and w.entrypoint is None and _flags_only(w.command):
         return Detection("image", argv, args, False)
     if any(m.target == DATA_ROOT and m.kind in (VOLUME, ANONYMOUS_VOLUME) and not m.read_only
@@ -175,6 +177,11 @@ def _tls(w: Workload, image: ImageFacts, detection: Detection,
     plan = plan_tls(detection.args, w.env_values(),
                     official_entrypoint=detection.official_entrypoint,
                     image_version=image.version)
+    if detection.official_entrypoint and unresolved_image(w) and \
+            "DOCKER_TLS_CERTDIR" not in w.environment:
+        # The entrypoint's default depends on the image's DOCKER_TLS_CERTDIR, unknown here.
+        plan = dataclasses.replace(plan, mode="unknown", certdir=None, tcp_ports=[],
+                                   plaintext_ports=[], tcp_hosts=[])
     published = any(p["container_port"] in plan.plaintext_ports and p["host_port"]
                     for p in ports)
     return {"mode": plan.mode, "certdir": plan.certdir, "unix_sockets": plan.unix_sockets,

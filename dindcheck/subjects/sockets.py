@@ -82,6 +82,9 @@ def _host_socket(setup: Setup) -> str | None:
 def socket_subjects(w: Workload, image: ImageFacts, setup: Setup) -> list[Subject]:
     """One ``socket_mount`` subject per engine socket (or socket folder) bound in."""
     subjects: list[Subject] = []
+    if w.role == "step" and w.netns is not None and any(
+            o.name == w.netns and o.mounts == w.mounts for o in setup.workloads):
+        return subjects  # a step exec'd in another container: its mounts are reported there
     for mount in w.mounts or ():
         found = socket_engine(mount, _host_socket(setup))
         if found is not None:
