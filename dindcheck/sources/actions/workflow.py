@@ -260,6 +260,8 @@ class _Run:
         locations = {**base.locations, "subject": self.wf.loc(mark) or Location(
             path=self.wf.path)}
         locations["image"] = self.wf.loc(spec.key_mark("image")) or locations["subject"]
+        if ports and ports[0].location is not None:
+            locations.setdefault("ports", ports[0].location)
         if env:
             locations.setdefault("environment", next(iter(env.values())).location
                                  or locations["subject"])
