@@ -144,7 +144,8 @@ EXPECTED_SOURCES = {
         {("DIND008", "container-job/docker"), ("DIND023", "container-job/steps[2]")},
         {("DIND008", "container-job/steps[2]"), ("DIND010", "container-job/steps[2]"),
          ("DIND009", "container-job/steps[2]")}),
-    "scripts/cruizba-ubuntu-dind-test.sh": (set(), {("DIND009", "cruizba-ubuntu-dind-test.sh:153")}),
+    "scripts/cruizba-ubuntu-dind-test.sh": (
+        set(), {("DIND009", "cruizba-ubuntu-dind-test.sh:153")}),
     "scripts/docker-py-Makefile": (
         {("DIND010", "dpy-dind"), ("DIND007", "dpy-dind"), ("DIND009", "docker-py-Makefile:73")},
         {("DIND010", "dpy-dind-ssl")}),

@@ -181,5 +181,6 @@ def test_variables_the_environment_knows(script: str, environ: dict[str, str], i
     """A bare variable the environment gives a value is the image (or, empty, nothing);
     an unknown one before an option may hold options."""
     (run,) = read_script(script, environ=environ).runs
-    assert run.image is not None and run.image.text == image
+    assert run.image is not None
+    assert run.image.text == image
     assert [w.text for w in run.args] == args

@@ -472,9 +472,9 @@ class _Run:
         return Workload(
             name=name, id=f"{self.wf.path}#{name}", origin=KIND, project=self.project,
             image=None, environment=dict(env), network_mode="host", host_network=True,
-            mounts=(), role="step", notes=(f"{what}: runs on the runner host, not in a container; a "
-                              "service is reached at localhost through its published "
-                              "port",),
+            mounts=(), role="step",
+            notes=(f"{what}: runs on the runner host, not in a container; a service is "
+                   "reached at localhost through its published port",),
             locations={"subject": location})
 
 

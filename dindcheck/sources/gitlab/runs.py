@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dindcheck.shell.docker import DockerRun, read_script
-from dindcheck.shell.positions import Located, LineLocator, Locator, TextLocator
+from dindcheck.shell.positions import LineLocator, Located, Locator, TextLocator
 from dindcheck.sources.gitlab.model import ScriptLine
 
 _RUN_TEXT = re.compile(r"\bdocker\s+(?:container\s+)?(?:run|create)\b")
@@ -81,13 +81,10 @@ def script_runs(script: Sequence[ScriptLine], environ: Mapping[str, str],
         if not any(_RUN_TEXT.search(item.text) for item in items):
             continue
         text, locate, paths = _joined(items, lines)
-
-        def path_at(offset: int) -> str:
-            return paths[max(bisect.bisect_right(locate.starts, offset) - 1, 0)]
-
         reading = read_script(text, locate, environ)
         for run in reading.runs:
-            found.setdefault(path_at(run.docker.start), ScriptRuns()).runs.append(run)
+            path = paths[max(bisect.bisect_right(locate.starts, run.docker.start) - 1, 0)]
+            found.setdefault(path, ScriptRuns()).runs.append(run)
         for note in (*reading.notes, *reading.problems):
             path = paths[0]
             found.setdefault(path, ScriptRuns()).notes.append((path, note))

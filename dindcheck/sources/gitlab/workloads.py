@@ -395,6 +395,11 @@ class _JobWorkloads:
         """The ``docker run``/``docker create`` lines of the job's script, as workloads
         created by the engine the job's client reaches (its binds are that engine's)."""
         found = script_runs(self.job.script, job.env_values(), self.lines)
+        expander = Expander(job.env_values(), set())
+
+        def expand(text: str) -> str:
+            return expander.expand(text) or text
+
         made: list[Workload] = []
         for path, runs in found.items():
             self.run_notes.extend(f"{where}:{note.line}:{note.column}: {note.message}"
@@ -402,10 +407,9 @@ class _JobWorkloads:
             if not runs.runs:
                 continue
             engines = {id(run): self.engine(run, job, services) for run in runs.runs}
-            expander = Expander(job.env_values(), set())
             naming = Naming(path=path or self.job.name, origin=ORIGIN,
                             prefix=f"{self.job.name}/", project=self.job.name,
-                            subst=lambda text: expander.expand(text) or text)
+                            subst=expand)
             for run, built in zip(runs.runs, workloads(runs.runs, naming), strict=True):
                 engine = engines[id(run)]
                 why = (f"docker {run.subcommand} in the job's script: created by the daemon "
