@@ -38,6 +38,8 @@ class FileLines:
     def __init__(self, max_size: int) -> None:
         self.max_size = max_size
         self._lines: dict[str, list[str]] = {}
+        # Jobs that extend one template run the same script: read it once per environment.
+        self.readings: dict[tuple[object, ...], dict[str, ScriptRuns]] = {}
 
     def __call__(self, path: str) -> list[str]:
         found = self._lines.get(path)
@@ -74,6 +76,15 @@ def script_runs(script: Sequence[ScriptLine], environ: Mapping[str, str],
                 lines: FileLines) -> dict[str, ScriptRuns]:
     """The run lines by the file whose script item wrote them, read with the job's
     variables as the shell's environment."""
+    key = (tuple(script), tuple(sorted(environ.items())))
+    cached = lines.readings.get(key)
+    if cached is None:
+        cached = lines.readings[key] = _script_runs(script, environ, lines)
+    return cached
+
+
+def _script_runs(script: Sequence[ScriptLine], environ: Mapping[str, str],
+                 lines: FileLines) -> dict[str, ScriptRuns]:
     found: dict[str, ScriptRuns] = {}
     shells = ([line for line in script if line.section != "after_script"],
               [line for line in script if line.section == "after_script"])
