@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import gitlab_bench
 import lint_bench
 import peers_bench
 import profile_lint
@@ -89,6 +90,7 @@ def main() -> None:
         peers_text = peers_bench.run(peer_cases, walls, runs=1 if args.quick else 3,
                                      timeout=args.peer_timeout, metrics=metrics)
     tune_text = tune_parallel.run([100, 200, 400], [1000], 2 if args.quick else 4)
+    gitlab_text = gitlab_bench.measure(200 if args.quick else 1000, runs, seed=7)
     profile_text = profile_lint.run(1000, top=15)
 
     after = machine()
@@ -103,6 +105,7 @@ def main() -> None:
         "### Lint throughput", "", lint_text, "",
         "### Peers", "", peers_text, "",
         "### Process pool: threshold and chunk size", "", tune_text, "",
+        "### GitLab CI pipelines", "", gitlab_text, "",
         "### Profile", "", profile_text,
     ])
     print(text)

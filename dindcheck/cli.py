@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="worker processes for many projects (default: CPU count; "
                            f"at most {JOBS_PER_CPU}x the CPU count, larger values are "
                            "lowered to it)")
+    lint.add_argument("--runner-config", type=Path, default=None, metavar="FILE",
+                      help="the GitLab Runner config.toml that runs the pipelines "
+                           "(privilege, volumes, executor)")
     _output_options(lint)
 
     audit = sub.add_parser("audit", help="audit running Docker engines (read-only)",
@@ -177,6 +180,8 @@ def _catalogue(args: argparse.Namespace) -> tuple[Rule, ...]:
         args.fail_on = config.fail_on or "error"
     if getattr(args, "max_file_size", None) is None:
         args.max_file_size = config.max_file_size or DEFAULT_MAX_FILE_SIZE
+    if getattr(args, "runner_config", False) is None:
+        args.runner_config = config.runner_config
     rules = apply_severity(load_catalogue([*config.rules, *args.rules]), config.severity)
     return select_rules(rules, args.select or list(config.select),
                         [*config.ignore, *args.ignore])
@@ -308,6 +313,8 @@ def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         args.jobs = os.cpu_count() or 1
     tui = _want_tui(args, stdout)
     rules = _catalogue(args)
+    if args.runner_config is not None and not args.runner_config.is_file():
+        raise UsageError(f"{args.runner_config}: no such runner config file")
 
     profiles = _profiles(args.profiles, os.environ)
 
@@ -315,10 +322,11 @@ def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if args.files:
             return lint(args.files, rules, merge_files=True, max_file_size=args.max_file_size,
                         jobs=args.jobs, keep_subjects=tui, profiles=profiles,
-                        root=args.root, allow_outside=args.allow_outside)
+                        root=args.root, allow_outside=args.allow_outside,
+                        runner_config=args.runner_config)
         return lint(args.paths, rules, max_file_size=args.max_file_size, jobs=args.jobs,
                     keep_subjects=tui, profiles=profiles, root=args.root,
-                    allow_outside=args.allow_outside)
+                    allow_outside=args.allow_outside, runner_config=args.runner_config)
 
     if tui:
         return _tui(run, args)

@@ -51,6 +51,7 @@ class Config:
     rules: tuple[Path, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
     max_file_size: int | None = None
+    runner_config: Path | None = None
 
 
 def find_config(start: Path | None) -> Path | None:
@@ -87,6 +88,7 @@ def load_config(path: Path | None) -> Config:
         rules=tuple(base / p for p in data.get("rules") or ()),
         severity=dict(data.get("severity") or {}),
         max_file_size=_max_file_size(data, path),
+        runner_config=base / data["runner_config"] if data.get("runner_config") else None,
     )
 
 

@@ -174,9 +174,11 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
          environ: Mapping[str, str] | None = None,
          max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int | None = None,
          keep_subjects: bool = True, profiles: Sequence[str] | None = None,
-         root: Path | None = None, allow_outside: bool = False) -> Report:
+         root: Path | None = None, allow_outside: bool = False,
+         runner_config: Path | None = None) -> Report:
     """Lint PATHs (files or folders); with ``merge_files`` they form one compose project
-    (``-f``).
+    (``-f``). ``runner_config``: the GitLab Runner ``config.toml`` that runs the
+    pipelines (without it, what only the runner decides stays unknown).
 
     Reports only count subjects; ``keep_subjects=False`` drops them as each project is
     done (less to pickle back from workers, less to hold). ``profiles``: lint only what
@@ -203,7 +205,8 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     with _gc_paused():
         options = LoadOptions(environ=env, max_file_size=max_file_size,
                               profiles=tuple(profiles) if profiles is not None else None,
-                              root=root or repository_root(paths), allow_outside=allow_outside)
+                              root=root or repository_root(paths), allow_outside=allow_outside,
+                              runner_config=runner_config)
         job = LintJob(rules, options, keep_subjects)
         read: set[tuple[str, str]] = set()
         for (kind, group_files), result in zip(groups, _results(groups, job, jobs),

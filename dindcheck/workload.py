@@ -160,7 +160,9 @@ class Workload:
     says the container runs dockerd (actions-runner-controller's
     ``dockerdWithinRunnerContainer``), in words. ``entrypoint_replaced_by``: the platform
     that replaces the image's entrypoint (a GitHub Actions job container), so an image's
-    own daemon never starts.
+    own daemon never starts. ``created_by``: the workload whose daemon creates this
+    container (``docker run`` in a CI job's script goes to the job's dind service), so
+    its binds are paths on that daemon's filesystem, not the host's.
     """
 
     name: str
@@ -194,6 +196,7 @@ class Workload:
     must_complete: bool | None = None     # its group finishes only when it exits (a Job)
     declared_daemon: str | None = None    # the input says it runs dockerd, and where
     entrypoint_replaced_by: str | None = None  # a platform replaces the image's entrypoint
+    created_by: str | None = None         # the workload whose daemon creates it
     memory_limit: int | None = None       # bytes
     suppress: tuple[str, ...] = ()
     profiles: tuple[str, ...] = ()        # compose profiles the service belongs to
