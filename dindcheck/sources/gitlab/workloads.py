@@ -305,7 +305,7 @@ class _JobWorkloads:
         return Workload(
             name=job.name, id=f"{self.setup}/{job.name}", origin=ORIGIN, project=job.name,
             image=image, entrypoint=entrypoint, command=command,
-            shown_command=tuple(_redacted(text) for text in body),
+            shown_command=tuple(redact_text(text) for text in body),
             environment=_env(job.variables), privileged=privileged,
             cap_add=runner.cap_add if runner else (),
             security_opt=runner.security_opt if runner else (),
@@ -452,11 +452,6 @@ class _JobWorkloads:
             return "docker" if official and job.entrypoint is None else None
         address = tcp_port(endpoint)
         return None if address is None else (address[0] or "")
-
-
-def _redacted(text: str) -> str:
-    """:func:`redact_text`, skipped for text with nothing it could hide (no ``=``/``@``)."""
-    return redact_text(text) if "=" in text or "@" in text else text
 
 
 def _first(locations: dict[str, Location], *keys: str) -> Location | None:
