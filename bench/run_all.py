@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import gitlab_bench
 import kubernetes_bench
 import lint_bench
 import peers_bench
@@ -112,6 +113,7 @@ def main() -> None:
                                         Path(tmp) / "kubernetes", metrics, checkov=checkov,
                                         checkov_list=False)
     tune_text = tune_parallel.run([100, 200, 400], [1000], 2 if args.quick else 4)
+    gitlab_text = gitlab_bench.measure(200 if args.quick else 1000, runs, seed=7)
     profile_text = profile_lint.run(1000, top=15)
 
     after = machine()
@@ -127,6 +129,7 @@ def main() -> None:
         "### Peers", "", peers_text, "",
         "### Kubernetes", "", k8s_text, "",
         "### Process pool: threshold and chunk size", "", tune_text, "",
+        "### GitLab CI pipelines", "", gitlab_text, "",
         "### Profile", "", profile_text,
     ])
     print(text)

@@ -76,7 +76,11 @@ _WORKER_JOB: list[LintJob] = []
 
 
 def _init_worker(job: LintJob) -> None:
+    import signal
+
     gc.enable()  # the parent pauses it while collecting results; workers parse, so keep it
+    # Ctrl-C reaches the whole process group: the parent answers it and stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_JOB[:] = [job]
 
 
@@ -133,9 +137,17 @@ def _parallel(groups: Sequence[Group], job: LintJob, jobs: int) -> Iterator[Proj
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
                                  initargs=(job,)) as pool:
             by_id = {rule.id: rule for rule in job.rules}
-            for result, packed in pool.map(_work, groups, chunksize=chunksize):
-                findings = tuple(_unpack(p, by_id) for p in packed)
-                yield dataclasses.replace(result, findings=findings)
+            try:
+                for result, packed in pool.map(_work, groups, chunksize=chunksize):
+                    findings = tuple(_unpack(p, by_id) for p in packed)
+                    yield dataclasses.replace(result, findings=findings)
+            except BaseException:
+                # Interrupted or terminated: stop the workers now rather than wait for
+                # them (they hold the standard output a reader waits on to end).
+                pool.shutdown(wait=False, cancel_futures=True)
+                for child in multiprocessing.active_children():
+                    child.terminate()
+                raise
     finally:
         if not frozen_before:  # leave a caller's own gc.freeze() alone
             gc.unfreeze()
@@ -199,15 +211,32 @@ def _next_size(size: int) -> str:
     return f"{max(1, size * 4 // (1024 * 1024))}M"
 
 
+def repository_root(paths: Sequence[Path]) -> Path:
+    """What a lint reads by default: the repository that holds every given path (the
+    nearest folder above them with a ``.git``), else the folder that holds them all."""
+    folders = [p if p.is_dir() else p.parent for p in (q.absolute() for q in paths or [Path(".")])]
+    start = Path(os.path.commonpath([str(f) for f in folders]))
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
 def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = False,
          environ: Mapping[str, str] | None = None,
          max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int | None = None,
-         keep_subjects: bool = True, stdin: StdinInput | None = None) -> Report:
+         keep_subjects: bool = True, profiles: Sequence[str] | None = None,
+         root: Path | None = None, allow_outside: bool = False,
+         runner_config: Path | None = None, stdin: StdinInput | None = None) -> Report:
     """Lint PATHs (files or folders); with ``merge_files`` they form one compose project
-    (``-f``). A path ``-`` is standard input (``stdin`` says how to read it).
+    (``-f``). ``runner_config``: the GitLab Runner ``config.toml`` that runs the
+    pipelines (without it, what only the runner decides stays unknown). A path ``-`` is
+    standard input (``stdin`` says how to read it).
 
     Reports only count subjects; ``keep_subjects=False`` drops them as each project is
-    done (less to pickle back from workers, less to hold).
+    done (less to pickle back from workers, less to hold). ``profiles``: lint only what
+    ``docker compose --profile ...`` would start (None: every service). Reads stay inside
+    ``root`` (None: the repository the first path lies in) unless ``allow_outside``.
     """
     from dindcheck.sources.walk import walk
 
@@ -231,8 +260,11 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     unresolved: set[str] = set()
     notes: list[str] = []
     with _gc_paused():
-        job = LintJob(rules, LoadOptions(environ=env, max_file_size=max_file_size),
-                      keep_subjects)
+        options = LoadOptions(environ=env, max_file_size=max_file_size,
+                              profiles=tuple(profiles) if profiles is not None else None,
+                              root=root or repository_root(paths), allow_outside=allow_outside,
+                              runner_config=runner_config)
+        job = LintJob(rules, options, keep_subjects)
         results: list[ProjectResult] = []
         if reads_stdin:
             results.append(_stdin_result(stdin or StdinInput(), job))
@@ -255,6 +287,9 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
         notes.append("variables without a value were left as written: "
                      + ", ".join(sorted(unresolved)))
     if not groups and not problems and not reads_stdin:
-        notes.append("no input files found")
+        names = ", ".join(str(p) for p in paths) or "."
+        problems.append(InputProblem(path=names, message=(
+            "no input file found (compose, GitLab CI, GitHub Actions, Kubernetes, shell): "
+            "nothing was checked")))
     return Report(mode="lint", targets=tuple(targets), findings=tuple(findings),
                   errors=tuple(problems), suppressed=suppressed, notes=tuple(notes))

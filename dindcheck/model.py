@@ -170,10 +170,12 @@ class Report:
         return counts
 
     def exit_code(self, fail_on: str) -> int:
-        """0/1/2/3 per the CI contract: input errors (2) win over findings (1)."""
+        """0/1/2/3 per the CI contract: input errors (2) win over engines that could not be
+        audited (3), which win over findings (1): a gate never passes what it did not
+        check."""
         if any(e.kind == "input" for e in self.errors):
             return 2
-        if self.mode == "audit" and self.errors and not self.targets:
+        if any(e.kind == "engine" for e in self.errors):
             return 3
         if any(fails(f.severity, fail_on) for f in self.findings):
             return 1

@@ -170,7 +170,9 @@ class Workload:
     says the container runs dockerd (actions-runner-controller's
     ``dockerdWithinRunnerContainer``), in words. ``entrypoint_replaced_by``: the platform
     that replaces the image's entrypoint (a GitHub Actions job container), so an image's
-    own daemon never starts.
+    own daemon never starts. ``created_by``: the workload whose daemon creates this
+    container (``docker run`` in a CI job's script goes to the job's dind service), so
+    its binds are paths on that daemon's filesystem, not the host's.
     """
 
     name: str
@@ -207,12 +209,14 @@ class Workload:
                                           # until stopped, or ends by itself
     declared_daemon: str | None = None    # the input says it runs dockerd, and where
     entrypoint_replaced_by: str | None = None  # a platform replaces the image's entrypoint
+    created_by: str | None = None         # the workload whose daemon creates it
     memory_limit: int | None = None       # bytes
     ephemeral_storage_limit: int | None = None  # bytes: its writable layer and emptyDirs
     pre_stop: bool = False                # a hook runs before it is stopped (Kubernetes
                                           # preStop): it can outlast the containers it serves
     pod_security: str | None = None       # the PodSecurity level its namespace enforces
     suppress: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()        # compose profiles the service belongs to
     notes: tuple[str, ...] = ()
     locations: Mapping[str, Location] = field(default_factory=dict)
     observation: Observation | None = None

@@ -31,6 +31,7 @@ class LoadOptions:
     root: Path | None = None           # reads stay inside it (None: no limit)
     allow_outside: bool = False
     runner_config: Path | None = None  # a GitLab Runner config.toml
+    profiles: tuple[str, ...] | None = None  # compose profiles (None: every service)
 
 
 class FileSource(Protocol):

@@ -109,6 +109,7 @@ class _Walker:
                     path=str(folder), message=f"cannot read directory: {exc.strerror or exc}"))
                 continue
             files: list[str] = []
+            special: list[str] = []
             subdirs: list[Path] = []
             for entry in entries:
                 if _is_dir(entry):
@@ -116,8 +117,24 @@ class _Walker:
                         subdirs.append(folder / entry.name)
                 elif _is_file(entry):
                     files.append(entry.name)
+                else:
+                    special.append(entry.name)
             self.claim(folder, files)
+            self.refuse(folder, special)
             stack.extend(reversed(subdirs))
+
+    def refuse(self, folder: Path, names: list[str]) -> None:
+        """Entries that are no regular file (a FIFO, a device, a dangling or looping
+        link) but carry the name of an input: a problem each, never silently skipped."""
+        if not names:
+            return
+        claimed = {p.name for source in self.sources.values()
+                   for group in source.groups(folder, names) for p in group}
+        for name in sorted(claimed):
+            path = folder / name
+            what = "a broken symbolic link" if path.is_symlink() and not path.exists() \
+                else "not a regular file"
+            self.problems.append(InputProblem(path=str(path), message=f"{what}: not read"))
 
 
 def _head(path: Path) -> str | None:

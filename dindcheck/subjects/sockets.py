@@ -58,12 +58,16 @@ def _socket_subject(w: Workload, image: ImageFacts, mount: Mount, engine: str,
         "target": mount.target,
         "engine": engine,
         "read_only": mount.read_only,
-        "host_socket": mount.kind == BIND,
+        # A bind is a host path, unless a dind daemon creates the container: then it is
+        # a path on that daemon's filesystem (its own socket, not the host's).
+        "host_socket": mount.kind == BIND and w.created_by is None,
         "via": via,
         "image": image.image,
         "privileged": bool(w.privileged),
         "missing_source": mount.missing_source,
     })
+    if w.created_by is not None:
+        subject["daemon"] = w.created_by
     obs = w.observation
     if obs is not None and obs.state is not None:
         subject["running"] = obs.state.running
@@ -87,6 +91,9 @@ def socket_subjects(w: Workload, image: ImageFacts, setup: Setup,
     bound in; ``data_root``: the target of the mount that is the workload's own daemon's
     data root (its daemon subject says what that mount is)."""
     subjects: list[Subject] = []
+    if w.role == "step" and w.netns is not None and any(
+            o.name == w.netns and o.mounts == w.mounts for o in setup.workloads):
+        return subjects  # a step exec'd in another container: its mounts are reported there
     for mount in w.mounts or ():
         found = socket_engine(mount, _host_socket(setup))
         if found is not None and not (found[1] == DATA_ROOT_VIA and mount.target == data_root):

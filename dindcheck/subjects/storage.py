@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dindcheck.images import default_data_root
+from dindcheck.images import default_data_root, split_ref
 from dindcheck.subjects.images import ImageFacts
 from dindcheck.workload import (
     BIND,
@@ -67,6 +67,13 @@ def _borrowed(w: Workload, path: str, setup: Setup) -> tuple[dict[str, Any] | No
     return None, {}
 
 
+def unresolved_image(w: Workload) -> bool:
+    """The image's repository is a variable the input does not define (a tag that is one,
+    ``docker:${VERSION}-dind``, still names the image)."""
+    return bool(w.image and "$" in split_ref(w.image)[0] and not w.built_from
+                and w.observation is None)
+
+
 def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
               setup: Setup) -> tuple[dict[str, Any], dict[str, Any]]:
     """The ``data_root`` block of a daemon whose data root is ``path``, and the location
@@ -80,6 +87,12 @@ def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
         borrowed, location = _borrowed(w, path, setup)
         if borrowed is not None:
             block = borrowed
+        elif unresolved_image(w):
+            # An image named by a variable the input does not define: whether it declares a
+            # VOLUME at the data root is not known.
+            return ({"path": path, "mount": None, "covered_by": "unknown", "persistent": False,
+                     "shared": False, "shared_with": [], "backing_fs": None,
+                     "backing_fs_d_type": None}, w.location("image").to_json())
         else:
             declares = bool(image.family and image.family["declares_data_volume"]) and \
                 path == default_data_root(image.family)

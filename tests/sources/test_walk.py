@@ -103,7 +103,20 @@ def test_explicit_files_and_missing_paths() -> None:
 def test_a_file_named_first_is_not_repeated_by_its_folder() -> None:
     touch("compose.yml", "compose.override.yml", "x/compose.yml")
     groups, _ = discover([Path("compose.override.yml"), Path("x/compose.yml"), Path(".")])
-    assert as_names(groups) == [["compose.override.yml"], ["x/compose.yml"], ["compose.yml"]]
+    assert as_names(groups) == [["compose.yml", "compose.override.yml"], ["x/compose.yml"]]
+
+
+@pytest.mark.parametrize(("named", "project"), [
+    ("compose.override.yml", ["compose.yml", "compose.override.yml"]),
+    ("compose.yml", ["compose.yml", "compose.override.yml"]),
+    ("ci-compose.yml", ["ci-compose.yml"]),
+])
+def test_a_project_file_named_alone_is_linted_with_its_project(named: str,
+                                                               project: list[str]) -> None:
+    """pre-commit passes the changed file only: an override alone is not a project."""
+    touch("compose.yml", "compose.override.yml", "ci-compose.yml")
+    groups, _ = discover([Path(named)])
+    assert as_names(groups) == [project]
 
 
 def test_symlink_loops_end() -> None:

@@ -47,7 +47,8 @@ class KubernetesSource:
         chart = chart_of_templates(folder)
         if chart is not None:
             return [[chart / CHART_FILE]]  # the chart's group (once, however it is reached)
-        files = [folder / n for n in sorted(names) if is_input(folder / n)]
+        files = [folder / n for n in sorted(names)
+                 if (folder / n).is_file() and is_input(folder / n)]
         return [files] if files else []
 
     def recognises(self, path: Path, head: str) -> bool:
