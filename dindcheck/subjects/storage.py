@@ -54,6 +54,8 @@ def _may_exhaust_memory(block: dict[str, Any], memory_limit: int | None) -> bool
 def _borrowed(w: Workload, path: str, setup: Setup) -> tuple[dict[str, Any] | None,
                                                            dict[str, Any]]:
     """A data root covered through ``volumes_from`` another workload."""
+    if not w.volumes_from:
+        return None, {}  # (the index below is one pass over every workload of the setup)
     others = {o.name: o for o in setup.workloads}
     for entry in w.volumes_from:
         other = others.get(entry.workload)
