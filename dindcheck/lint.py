@@ -245,12 +245,15 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     groups: list[Group]
     reads_stdin = any(str(p) == STDIN for p in paths)
     paths = [p for p in paths if str(p) != STDIN]
+    root = root or repository_root(paths)
+    notes: list[str] = []
     if merge_files:
         groups = [("compose", list(paths))]
     elif paths or not reads_stdin:
-        found_groups, found = walk(paths, FILE_SOURCES)
-        groups = list(found_groups)
-        problems.extend(found)
+        found = walk(paths, FILE_SOURCES, root=root, allow_outside=allow_outside)
+        groups = list(found.groups)
+        problems.extend(found.problems)
+        notes.extend(found.notes)
     else:
         groups = []
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
@@ -258,11 +261,10 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     findings: list[Finding] = []
     suppressed = 0
     unresolved: set[str] = set()
-    notes: list[str] = []
     with _gc_paused():
         options = LoadOptions(environ=env, max_file_size=max_file_size,
                               profiles=tuple(profiles) if profiles is not None else None,
-                              root=root or repository_root(paths), allow_outside=allow_outside,
+                              root=root, allow_outside=allow_outside,
                               runner_config=runner_config)
         job = LintJob(rules, options, keep_subjects)
         results: list[ProjectResult] = []
@@ -292,4 +294,5 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
             "no input file found (compose, GitLab CI, GitHub Actions, Kubernetes, shell): "
             "nothing was checked")))
     return Report(mode="lint", targets=tuple(targets), findings=tuple(findings),
-                  errors=tuple(problems), suppressed=suppressed, notes=tuple(notes))
+                  errors=tuple(dict.fromkeys(problems)), suppressed=suppressed,
+                  notes=tuple(notes))

@@ -392,6 +392,30 @@ def test_reads_stay_inside_the_root_unless_allowed(tmp_path: Path) -> None:
     assert allowed.errors == ()
 
 
+def test_a_walk_reads_nothing_outside_the_repository(tmp_path: Path) -> None:
+    """The root is known before the walk: linked files and folders that resolve outside
+    the repository are not read (a problem; a note for a folder), nor is their content
+    shown."""
+    write_tree(tmp_path, {"outside/compose.yml": "services:\n  s3cr3t: {image: s3cr3t}\n",
+                          "repo/.git/HEAD": "",
+                          "repo/app/compose.yaml": "services:\n  dind:\n"
+                          "    image: docker:27-dind\n    privileged: true\n"})
+    (tmp_path / "repo" / "app" / "docker-compose.yml").symlink_to(
+        tmp_path / "outside" / "compose.yml")
+    (tmp_path / "repo" / "vendor").symlink_to(tmp_path / "outside")
+    kept = lint([tmp_path / "repo" / "app", tmp_path / "repo" / "vendor"], RULES, jobs=1,
+                environ={})
+    assert kept.exit_code("never") == 2
+    assert [(e.path, "outside" in e.message) for e in kept.errors] == [
+        (str(tmp_path / "repo" / "app" / "docker-compose.yml"), True),
+        (str(tmp_path / "repo" / "vendor"), True)]
+    assert "s3cr3t" not in repr(kept)
+    assert {f.subject_name for f in kept.findings} == {"dind"}
+    walked = lint([tmp_path / "repo"], RULES, jobs=1, environ={})
+    assert any("vendor" in n and "not walked" in n for n in walked.notes)
+    assert "s3cr3t" not in repr(walked)
+
+
 def test_a_folder_with_nothing_to_lint_is_not_a_pass(tmp_path: Path) -> None:
     (tmp_path / "README.txt").write_text("hello\n")
     report = lint([tmp_path], RULES, jobs=1, environ={})
