@@ -196,6 +196,8 @@ def _stdin_result(stdin: StdinInput, job: LintJob) -> ProjectResult:
         return _input_problem(name, (
             f"standard input holds more than {stdin.max_size} bytes; not read (raise the cap "
             f"with --max-file-size, e.g. --max-file-size {_next_size(stdin.max_size)})"))
+    if not data.strip():  # a pipe whose writer failed: nothing to check is not a pass
+        return _input_problem(name, "standard input is empty: nothing was checked")
     source, reason = stdin_source(FILE_SOURCES, stdin.name, data[:16 * 1024])
     if source is None:
         return _input_problem(name, reason)

@@ -221,6 +221,9 @@ def test_standard_input_named_by_stdin_filename(tmp_path: Path) -> None:
         pytest.param(["--max-file-size", "1K", "-"], "kind: List\nitems: []\n" + "#" * 2048,
                      "standard input holds more than 1024 bytes; not read (raise the cap "
                      "with --max-file-size", id="over-the-cap"),
+        pytest.param(["-"], "", "standard input is empty: nothing was checked", id="empty"),
+        pytest.param(["-"], " \n\t\n", "standard input is empty", id="blank"),
+        pytest.param(["-"], "a: 1\n\x00", "binary file (NUL byte), not text", id="nul"),
     ],
 )
 def test_standard_input_that_cannot_be_read(argv: list[str], text: str, message: str,
