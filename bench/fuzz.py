@@ -1399,8 +1399,11 @@ def _save(outcome: Outcome, out_dir: Path) -> str:
 
 def fuzz(cases: int, seed: int, timeout: float, jobs: int, out_dir: Path,
          progress: Callable[[Summary], None] | None = None,
-         kinds: tuple[str, ...] = KINDS) -> Summary:
+         kinds: tuple[str, ...] = KINDS, budget: float | None = None) -> Summary:
+    """Run ``cases`` cases; with a ``budget`` (seconds), start no case after it is spent
+    (the cases started still finish and count)."""
     rng = random.Random(seed)
+    stop = time.monotonic() + budget if budget is not None else None
     seeds = _seeds(tuple(k for k in kinds if k in SEED_FOLDERS))
     live = "live" in kinds
     if not seeds and not live:
@@ -1416,6 +1419,8 @@ def fuzz(cases: int, seed: int, timeout: float, jobs: int, out_dir: Path,
         root = Path(tmp)
         pending: set[concurrent.futures.Future[Outcome]] = set()
         for number in range(cases):
+            if stop is not None and time.monotonic() > stop:
+                break
             case = make_case(number, seeds, root, random.Random(rng.random()), dindcheck,
                              environ, live)
             pending.add(pool.submit(run_case, case, timeout))
@@ -1444,6 +1449,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("fuzz-out"))
     parser.add_argument("--kinds", default=",".join(KINDS),
                         help="the kinds of input to fuzz (comma-separated; live: audits)")
+    parser.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                        help="start no case after this many seconds (the summary says how "
+                             "many ran); summary.json is also written every 500 cases")
     args = parser.parse_args()
     kinds = tuple(k for k in args.kinds.split(",") if k)
     if not set(kinds) <= set(KINDS):
@@ -1452,8 +1460,10 @@ def main() -> int:
 
     def progress(summary: Summary) -> None:
         print(f"{summary.cases} cases: {dict(summary.kinds) or 'no problem'}", flush=True)
+        (args.out / "summary.json").write_text(json.dumps(summary.as_json(), indent=2) + "\n")
 
-    summary = fuzz(args.cases, args.seed, args.timeout, args.jobs, args.out, progress, kinds)
+    summary = fuzz(args.cases, args.seed, args.timeout, args.jobs, args.out, progress, kinds,
+                   args.budget)
     report = summary.as_json()
     (args.out / "summary.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
