@@ -67,9 +67,10 @@ def load_yaml(text: str, path: str) -> Any:
         return load_text("\n" * (cut + 1) + "".join(lines[cut + 1:]), path)
 
 
-def read_mapping(path: Path, sink: Collector, max_file_size: int,
-                 mark: Mark | None = None) -> PosDict | None:
-    """A YAML file that must hold a mapping; problems are located in it (or at ``mark``)."""
+def read_mapping(path: Path, sink: Collector, max_file_size: int) -> PosDict | None:
+    """A YAML file that must hold a mapping; problems are located in it (a file that
+    cannot be read at all is named alone, as the walk names it: one problem, whoever
+    finds it)."""
     name = str(path)
     try:
         data = load_yaml(read_text(path, max_file_size), name)
@@ -114,7 +115,7 @@ class _Reader:
                               "read", mark)
             self.cache[real] = None
             return None
-        own = read_mapping(path, self.sink, self.max_file_size, mark)
+        own = read_mapping(path, self.sink, self.max_file_size)
         if str(path) not in self.files:
             self.files.append(str(path))
         if own is None:
