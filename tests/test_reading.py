@@ -158,8 +158,8 @@ def test_is_outside_follows_symlinks(tmp_path: Path) -> None:
 CAP = 4096
 _DIND = "  dind:\n    image: docker:27-dind\n    privileged: true\n"
 GOOD = {"ok/compose.yaml": "services:\n" + _DIND}  # linted whatever else fails
-# Where each reader finds its input, the files around it that make it read, and whether a
-# walk reads it as an input of its own (False: only as a file an input names).
+# Where each reader finds its input, and the files around it that make it read (named on
+# the command line instead of the bad file, when there are any).
 READERS = {
     "compose": ("compose.yaml", {}),
     "compose-dotenv": (".env", {"compose.yaml": "services:\n" + _DIND}),
