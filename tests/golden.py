@@ -49,7 +49,8 @@ def golden_name(text: str) -> str:
 
 def check_golden(name: str, report: Report, places: dict[str, str] | None = None) -> None:
     """Compare ``report`` with ``tests/golden/<name>.json`` (write it when updating)."""
-    where = {str(REPO): "<repo>", str(CORPUS): "<corpus>", **(places or {})}
+    where = {str(REPO): "<repo>", str(CORPUS): "<corpus>", str(CORPUS.resolve()): "<corpus>",
+             **(places or {})}
     text = _normalised(json.dumps(snapshot(report), indent=1, sort_keys=True, default=str),
                        where) + "\n"
     path = GOLDEN / f"{golden_name(name)}.json"
