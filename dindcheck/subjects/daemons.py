@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dindcheck.dockerd import DaemonArgs, parse_daemon_args, plan_tls, tcp_port, words
+from dindcheck.dockerd import (
+    DaemonArgs,
+    daemon_json_features,
+    parse_daemon_args,
+    plan_tls,
+    tcp_port,
+    words,
+)
 from dindcheck.images import default_data_root
 from dindcheck.model import Subject
 from dindcheck.redact import docker_env, redact_argv, redact_text
@@ -151,6 +158,15 @@ def _storage_driver(w: Workload, args: DaemonArgs,
              "observed": (inner or {}).get("driver")}, location)
 
 
+def _features(w: Workload, args: DaemonArgs) -> dict[str, bool | str]:
+    """``--feature`` flags over daemon.json's ``features`` (dockerd refuses a feature set
+    in both; the flag is what was written last)."""
+    obs = w.observation
+    observed = _observed_args(w)
+    return {**daemon_json_features(obs.daemon_json.get("features") if obs else None),
+            **(observed.features if observed else {}), **args.features}
+
+
 def _rootless(w: Workload, image: ImageFacts, argv: tuple[str, ...]) -> bool:
     """A rootless daemon: the rootless image variant, or dockerd started through
     ``dockerd-rootless.sh``/``rootlesskit`` (in its command or among its processes)."""
@@ -240,6 +256,7 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "mtu": args.mtu,
         "registry_mirrors": [redact_text(m) for m in args.registry_mirrors],
         "legacy_daemon_subcommand": args.legacy_daemon_subcommand,
+        "features": _features(w, args),
         "published_ports": ports,
         "engine_version": (inner or {}).get("version") or image.version,
         "healthcheck": w.healthcheck.test if w.healthcheck else None,
