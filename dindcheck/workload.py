@@ -169,12 +169,16 @@ class Workload:
     project: str | None = None
     image: str | None = None
     built_from: str | None = None           # the final FROM of a local Dockerfile
+    image_entrypoint: tuple[str, ...] | None = None
+    image_command: tuple[str, ...] | None = None
+    image_volumes: tuple[str, ...] | None = ()
     entrypoint: tuple[str, ...] | None = None
     command: tuple[str, ...] | None = None
     shown_command: tuple[str, ...] = ()
     environment: Mapping[str, EnvVar] = field(default_factory=dict)
     privileged: bool | None = False
     cap_add: tuple[str, ...] = ()
+    cap_drop: tuple[str, ...] = ()
     security_opt: tuple[str, ...] = ()
     runtime: str | None = None
     network_mode: str | None = None

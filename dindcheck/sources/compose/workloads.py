@@ -199,7 +199,11 @@ def _workload(project: ComposeProject, name: str, spec: PosDict, key_mark: Mark 
               base: Path) -> Workload:
     ref = spec.get("image")
     image = ref if isinstance(ref, str) and ref else None
-    built_from = project.base_images.get(name) if image is None else None
+    dockerfile = project.dockerfiles.get(name) if image is None else None
+    built_from = dockerfile.base if dockerfile else None
+    # A service built from a Dockerfile that was not read: what its image declares is unknown.
+    image_volumes = dockerfile.volumes if dockerfile else (
+        None if image is None and "build" in spec else ())
     entrypoint = tuple(words(spec.get("entrypoint"))) if "entrypoint" in spec else None
     command = tuple(words(spec.get("command"))) if "command" in spec else None
     network_mode = spec.get("network_mode")
@@ -220,12 +224,16 @@ def _workload(project: ComposeProject, name: str, spec: PosDict, key_mark: Mark 
         project=project.name,
         image=image,
         built_from=built_from,
+        image_entrypoint=dockerfile.entrypoint if dockerfile else None,
+        image_command=dockerfile.cmd if dockerfile else None,
+        image_volumes=image_volumes,
         entrypoint=entrypoint,
         command=command,
         shown_command=(*(entrypoint or ()), *(command or ())),
         environment=_environment(spec),
         privileged=spec.get("privileged") in TRUE,
         cap_add=tuple(str(c) for c in spec.get("cap_add") or [] if c is not None),
+        cap_drop=tuple(str(c) for c in spec.get("cap_drop") or [] if c is not None),
         security_opt=tuple(str(c) for c in spec.get("security_opt") or [] if c is not None),
         runtime=runtime if isinstance(runtime, str) else None,
         network_mode=network_mode,
