@@ -46,8 +46,8 @@ def _expected_driver(daemon: Subject) -> None:
         driver["expected"] = driver["configured"]
     elif covered_by == "layer":
         driver["expected"] = LAYER_FALLBACK_DRIVER
-    elif covered_by == "runtime":
-        driver["expected"] = None  # vfs under CRI-O, overlay2 under containerd
+    elif covered_by in ("runtime", "unknown"):
+        driver["expected"] = None  # runtime: vfs under CRI-O, overlay2 under containerd
     else:
         driver["expected"] = DEFAULT_DRIVER
 

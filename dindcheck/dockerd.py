@@ -18,6 +18,7 @@ from dindcheck.knowledge import load
 
 _KNOWLEDGE = load("dockerd.json")
 _DAEMON_FLAGS: tuple[str, ...] = tuple(_KNOWLEDGE["daemon_flags"])
+_SHARED_FLAGS: tuple[str, ...] = tuple(_KNOWLEDGE["shared_flags"])
 FLAG_ENTRYPOINTS: frozenset[str] = frozenset(_KNOWLEDGE["flag_entrypoints"])
 DAEMON_PROGRAMS = {"dockerd", "dockerd-entrypoint.sh", "dockerd-rootless.sh",
                    "dockerd-rootless-setuptool.sh", "dind"}
@@ -164,9 +165,10 @@ def daemon_json_features(value: object) -> dict[str, bool | str]:
             for k, v in value.items()}
 
 
-def is_daemon_flag(word: str) -> bool:
-    """A flag only dockerd takes (``--insecure-registry=x``, ``-Hunix://…``)."""
-    for flag in _DAEMON_FLAGS:
+def is_daemon_flag(word: str, *, shared: bool = False) -> bool:
+    """A flag only dockerd takes (``--insecure-registry=x``); with ``shared``, also one
+    that clients take too (``-Hunix://…``, ``--tlsverify``)."""
+    for flag in (*_DAEMON_FLAGS, *(_SHARED_FLAGS if shared else ())):
         if word == flag or (flag.startswith("--") and word.startswith(flag + "=")) or (
                 not flag.startswith("--") and word.startswith(flag) and len(word) > len(flag)):
             return True
@@ -174,8 +176,8 @@ def is_daemon_flag(word: str) -> bool:
 
 
 def daemon_flags_only(argv: Sequence[str] | None) -> bool:
-    """``argv`` is only flags, one of them dockerd's own: the arguments of an entrypoint
-    that runs dockerd."""
+    """``argv`` is only flags, one of them dockerd's alone: the arguments of an
+    entrypoint that runs dockerd (``-H``, ``--tlsverify`` alone are a client's too)."""
     given = list(argv or ())
     return bool(given) and given[0].startswith("-") and any(is_daemon_flag(w) for w in given)
 

@@ -72,6 +72,62 @@ volumes:
   cache:
 """}, "app", {"DIND007"}, {"DIND001"}, id="fresh-volume-at-data-root-means-dind"),
     pytest.param({"compose.yaml": """services:
+  engine:
+      build:
+        context: ./testdata
+        dockerfile: engine/Dockerfile
+      privileged: true
+      command: ['--insecure-registry=registry:5000', '--experimental']
+      environment:
+        - DOCKER_TLS_CERTDIR=
+"""}, "engine", {"DIND007", "DIND010"}, {"DIND001", "DIND005", "DIND008"},
+        id="engine-built-from-a-missing-dockerfile-runs-dockerd-flags"),
+    pytest.param({"compose.yaml": """services:
+  portainer:
+    image: portainer/portainer-ce:2.21.4
+    command: -H unix:///var/run/docker.sock
+    volumes:
+      - /var/run/docker.sock:/var/run/docker.sock
+"""}, "portainer", {"DIND009"}, {"DIND001", "DIND008"}, id="portainer-host-flag-is-a-client"),
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:27.3.1-dind
+    privileged: true
+    volumes:
+      - docker-data:/var/lib/docker
+  backup:
+    image: alpine:3.20
+    command: sh -c "tar czf /backup/docker.tgz -C /var/lib/docker ."
+    volumes:
+      - docker-data:/var/lib/docker:ro
+      - ./backup:/backup
+  df-exporter:
+    image: acme/docker-df-exporter:2
+    volumes:
+      - docker-data:/var/lib/docker
+      - /var/run/docker.sock:/var/run/docker.sock:ro
+volumes:
+  docker-data:
+"""}, "dind", {"DIND007"}, {"DIND004"}, id="backup-and-exporter-on-the-data-volume-are-no-daemons"),
+    pytest.param({"compose.yaml": """services:
+  engine:
+    build: ./engine
+    privileged: true
+""", "engine/Dockerfile": """FROM ubuntu:24.04
+RUN apt-get update && apt-get install -y docker.io
+VOLUME /var/lib/docker
+ENTRYPOINT ["dockerd"]
+CMD ["--host=unix:///var/run/docker.sock"]
+"""}, "engine", {"DIND005", "DIND007"}, {"DIND001"}, id="dockerfile-dockerd-with-its-volume"),
+    pytest.param({"compose.yaml": """services:
+  engine:
+    build: ./engine
+    privileged: true
+""", "engine/Dockerfile": """FROM alpine:3.20
+RUN apk add --no-cache docker-engine
+CMD ["dockerd", "--host=unix:///var/run/docker.sock"]
+"""}, "engine", {"DIND001", "DIND007"}, set(), id="dockerfile-cmd-dockerd-without-volume"),
+    pytest.param({"compose.yaml": """services:
   cadvisor:
     image: gcr.io/cadvisor/cadvisor:v0.49.1
     privileged: true

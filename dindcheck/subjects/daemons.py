@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from dindcheck.dockerd import (
@@ -16,88 +15,13 @@ from dindcheck.dockerd import (
 from dindcheck.images import default_data_root
 from dindcheck.model import Subject
 from dindcheck.redact import docker_env, redact_argv, redact_text
+from dindcheck.subjects.detection import Detection, detect
 from dindcheck.subjects.header import header
 from dindcheck.subjects.images import ImageFacts
 from dindcheck.subjects.storage import data_root
-from dindcheck.workload import ANONYMOUS_VOLUME, VOLUME, Setup, Workload
+from dindcheck.workload import Setup, Workload
 
-DATA_ROOT = "/var/lib/docker"
-
-
-@dataclass(frozen=True, slots=True)
-class Detection:
-    """How a workload shows it runs dockerd, the argv that runs it and the daemon's flags,
-    and whether the official image's entrypoint adds its default listeners."""
-
-    detected_by: str
-    argv: tuple[str, ...]
-    args: DaemonArgs
-    official_entrypoint: bool
-    starts: bool = True
-
-
-def _basename(word: str) -> str:
-    return word.rsplit("/", 1)[-1]
-
-
-def _flags_only(command: tuple[str, ...] | None) -> bool:
-    return not command or command[0].startswith("-")
-
-
-def detect(workload: Workload, image: ImageFacts) -> Detection | None:
-    """Whether ``workload`` runs a Docker daemon, and what shows it.
-
-    In order: the image's own entrypoint starts dockerd (an official dind image, or a
-    dind-named one, whose command is left alone or only gives flags) — ``image``; its
-    command runs dockerd (also through ``sh -c``) — ``command``; a dockerd was seen among
-    its processes — ``process``; a writable volume at ``/var/lib/docker`` — ``volume``.
-    What was seen wins over the image: a running container of a dind image whose
-    processes were read and show no dockerd is a client that uses the image. The input may
-    say itself that a container runs dockerd (``declared``); a platform that replaces the
-    image's entrypoint (a GitHub Actions job container) gives a daemon that never starts.
-    """
-    if workload.engine is not None:
-        return Detection("engine", (), DaemonArgs(), False)
-    if workload.entrypoint_replaced_by and image.dind:
-        # The platform runs its own command instead of the image's: no dockerd, ever.
-        return Detection("image", (), DaemonArgs(), False, starts=False)
-    found = _planned(workload, image)
-    if found is None and workload.declared_daemon:
-        argv = (*(workload.entrypoint or ()), *(workload.command or ()))
-        found = Detection("declared", argv, parse_daemon_args(argv), False)
-    obs = workload.observation
-    if obs is None:
-        return found
-    running = obs.state is not None and obs.state.running
-    if found is not None and found.detected_by == "image" and running \
-            and obs.processes is not None and obs.daemon_argv is None:
-        return None
-    if found is None and obs.daemon_argv is not None:
-        argv = (*(workload.entrypoint or ()), *(workload.command or ()))
-        return Detection("process", argv, parse_daemon_args(argv), False)
-    return found
-
-
-def _planned(w: Workload, image: ImageFacts) -> Detection | None:
-    """What the plan (image, entrypoint, command, mounts) says."""
-    official = image.official
-    command = tuple(w.command or ())
-    if official and image.dind and w.entrypoint is None:
-        if _flags_only(w.command):
-            argv = (image.entrypoint or "dockerd-entrypoint.sh", *command)
-            return Detection("image", argv, parse_daemon_args(argv), True)
-        args = parse_daemon_args(command)
-        return Detection("command", command, args, True) if args.is_daemon else None
-    argv = (*(w.entrypoint or ()), *command)
-    args = parse_daemon_args(argv)
-    if args.is_daemon:
-        return Detection("command", argv, args, official and w.entrypoint is None)
-    if image.dind and not official and w.entrypoint is None and _flags_only(w.command):
-        return Detection("image", argv, args, False)
-    if any(m.target == DATA_ROOT and m.kind in (VOLUME, ANONYMOUS_VOLUME) and not m.read_only
-           for m in w.mounts or ()):
-        return Detection("volume", argv, args, False)
-    return None
+__all__ = ["daemon_hosts", "daemon_subject", "data_root_path", "detect"]
 
 
 def _observed_args(w: Workload) -> DaemonArgs | None:
@@ -177,7 +101,8 @@ def _rootless(w: Workload, image: ImageFacts, argv: tuple[str, ...]) -> bool:
     if obs is not None:
         programs += [*(obs.daemon_argv or ()),
                      *[ws[0] for p in (obs.processes or ()) if (ws := words(p))]]
-    return any(_basename(p).startswith(("dockerd-rootless", "rootlesskit")) for p in programs)
+    return any(p.rsplit("/", 1)[-1].startswith(("dockerd-rootless", "rootlesskit"))
+               for p in programs)
 
 
 def _sysbox(w: Workload) -> bool:
@@ -239,6 +164,8 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
     subject = header("daemon", w.id, w)
     subject.update({
         "detected_by": detection.detected_by,
+        "confidence": detection.confidence,
+        "detection_basis": [redact_text(b) for b in detection.basis],
         "image": image.block,
         "command": list(w.shown_command),
         "replicas": w.replicas,
@@ -306,6 +233,8 @@ def engine_daemon_subject(w: Workload) -> Subject:
     subject.update({
         "notes": list(w.notes),
         "detected_by": "engine",
+        "confidence": "certain",
+        "detection_basis": ["the audited engine reports running in a container"],
         "image": None,
         "command": [],
         "replicas": 1,

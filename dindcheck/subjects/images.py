@@ -46,6 +46,16 @@ class ImageFacts:
         return self.family["version"] if self.family else None
 
     @property
+    def family_name(self) -> str:
+        """The image reference that decides behaviour, as written."""
+        return str(self.family["ref"]) if self.family else "its image"
+
+    @property
+    def runs_daemon(self) -> bool:
+        """A known image whose own entrypoint starts dockerd among other programs."""
+        return bool(self.family and self.family.get("runs_daemon"))
+
+    @property
     def entrypoint(self) -> str | None:
         """The entrypoint program of an official image's variant (None: not known)."""
         if not self.official:

@@ -15,12 +15,14 @@ from dindcheck.workload import (
     Setup,
     Workload,
     covering,
+    normalise,
 )
 
 _LAYER = "layer"
 _IMAGE_VOLUME = "image_volume"
 _RUNTIME = "runtime"  # the image's VOLUME, left to a container runtime (Kubernetes)
 _SYSBOX = "sysbox"
+_UNKNOWN = "unknown"  # a built image whose Dockerfile was not read: its VOLUMEs are unknown
 
 
 def mount_block(mount: Mount) -> dict[str, Any]:
@@ -52,6 +54,15 @@ def _borrowed(w: Workload, path: str, setup: Setup) -> tuple[dict[str, Any] | No
     return None, {}
 
 
+def image_declares(w: Workload, image: ImageFacts, path: str) -> bool:
+    """Whether the image declares a VOLUME at ``path``: its Dockerfile does, or what is known
+    of its family (the official dind images declare their default data root)."""
+    if any(normalise(v) == normalise(path) for v in w.image_volumes or ()):
+        return True
+    return bool(image.family and image.family["declares_data_volume"]) and \
+        path == default_data_root(image.family)
+
+
 def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
               setup: Setup) -> tuple[dict[str, Any], dict[str, Any]]:
     """The ``data_root`` block of a daemon whose data root is ``path``, and the location
@@ -66,11 +77,11 @@ def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
         if borrowed is not None:
             block = borrowed
         else:
-            declares = bool(image.family and image.family["declares_data_volume"]) and \
-                path == default_data_root(image.family)
+            declares = image_declares(w, image, path)
             created = setup.image_volumes == IMAGE_VOLUMES_CREATED
-            kind = (_SYSBOX if sysbox else _LAYER if not declares
-                    else _IMAGE_VOLUME if created else _RUNTIME)
+            kind = (_SYSBOX if sysbox else _IMAGE_VOLUME if declares and created
+                    else _RUNTIME if declares else _UNKNOWN if w.image_volumes is None
+                    else _LAYER)
             block = {"type": kind, "source": None, "target": path if declares else None,
                      "share_key": None, "persistent": kind == _SYSBOX, "read_only": False,
                      "per_instance": True}
