@@ -81,9 +81,24 @@ def _sharing(daemons: list[Subject]) -> None:
                     shared_with.append(f"{replicas} replicas of {daemon['name']}")
                 if daemon.get("rollout_overlap"):
                     shared_with.append(f"the next pod of {daemon['name']} during a rollout")
-        data_root["shared_with"] = sorted(set(shared_with))
-        data_root["shared"] = bool(shared_with) and (
+        shared = bool(shared_with) and (
             _alive(daemon) is not False or any(_alive(d) for d in groups.get(key or "", [])))
+        host = _host_engine(data_root.get("mount") or {})
+        data_root["shared_with"] = [*([host] if host else []), *sorted(set(shared_with))]
+        data_root["shared"] = shared or host is not None
+
+
+def _host_engine(mount: dict[str, Any]) -> str | None:
+    """The host's own engine as the other party of a data root bound from its data root
+    (it always runs: it runs the container)."""
+    if not mount.get("into_outer_root"):
+        return None
+    root = mount.get("outer_root") or "its data root"
+    if mount.get("outer_root_assumed"):
+        return (f"the host's Docker engine (assumed: {mount.get('source')} on the host lies in "
+                f"{root}, the host engine's data root; if the host keeps it elsewhere, ignore "
+                "DIND004 for this container)")
+    return f"the host's Docker engine (its data root is {root})"
 
 
 def _tls_agreement(client: Subject, daemon: Subject | None) -> None:

@@ -391,3 +391,44 @@ def test_a_file_read_as_part_of_a_project_is_not_linted_again_alone(
     write_tree(tmp_path, files)
     report = lint([tmp_path], RULES, jobs=1, environ={})
     assert [str(Path(t.paths[0]).relative_to(tmp_path)) for t in report.targets] == targets
+
+
+@pytest.mark.parametrize(("files", "name"), [
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:27.3.1-dind
+    privileged: true
+    volumes:
+      - /var/lib/docker:/var/lib/docker
+"""}, "dind", id="compose"),
+    pytest.param({"ci/run-dind.sh": """#!/bin/sh
+docker run -d --privileged --name builder -v /var/lib/docker/builder:/var/lib/docker \\
+  docker:27.3.1-dind
+"""}, "builder", id="docker-run-a-folder-in-it"),
+    pytest.param({"k8s/dind.yaml": """apiVersion: v1
+kind: Pod
+metadata:
+  name: dind
+spec:
+  containers:
+    - name: dind
+      image: docker:27.3.1-dind
+      securityContext:
+        privileged: true
+      volumeMounts:
+        - name: docker
+          mountPath: /var/lib/docker
+  volumes:
+    - name: docker
+      hostPath:
+        path: /var/lib/docker
+"""}, "default/dind/dind", id="kubernetes-host-path"),
+])
+def test_the_host_data_root_bound_in_is_shared_with_the_host_engine(
+        tmp_path: Path, files: dict[str, str], name: str) -> None:
+    report = lint_tree(tmp_path, files)
+    (finding,) = [f for f in report.findings if f.rule_id == "DIND004"]
+    assert (finding.subject_name, finding.severity.value) == (name, "error")
+    assert "the host's Docker engine (assumed:" in finding.message
+    assert "ignore DIND004" in finding.message
+    assert finding.evidence["data_root.mount.outer_root_assumed"] is True

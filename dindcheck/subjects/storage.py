@@ -3,9 +3,11 @@ the image's declared volume, sysbox, or nothing (the container's own layer)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dindcheck.images import default_data_root
+from dindcheck.knowledge import load
 from dindcheck.subjects.images import ImageFacts
 from dindcheck.workload import (
     BIND,
@@ -16,6 +18,7 @@ from dindcheck.workload import (
     Workload,
     covering,
     normalise,
+    within,
 )
 
 _LAYER = "layer"
@@ -23,18 +26,46 @@ _IMAGE_VOLUME = "image_volume"
 _RUNTIME = "runtime"  # the image's VOLUME, left to a container runtime (Kubernetes)
 _SYSBOX = "sysbox"
 _UNKNOWN = "unknown"  # a built image whose Dockerfile was not read: its VOLUMEs are unknown
+# The host engine's data root where the host cannot be asked (files): the default.
+HOST_DATA_ROOT: str = load("dockerd.json")["host_data_root"]
+_VOLUME_CONTENT = re.compile(r"^volumes/[^/]+/_data(?:/|$)")
 
 
-def mount_block(mount: Mount) -> dict[str, Any]:
-    """The fact model's ``mount`` block of one mount."""
+def host_root_of(mount: Mount, setup: Setup) -> tuple[str, bool] | None:
+    """``(the host engine's data root, assumed)`` when ``mount`` binds it (or a folder in
+    it) into the container, else None.
+
+    A live audit knows the engine's data root (the source marks such binds); files do not,
+    so a bind of the default ``/var/lib/docker`` is assumed to be the host engine's own. A
+    named volume's content (``volumes/NAME/_data``) is a volume, not the engine's data.
+    """
+    if mount.kind != BIND or not mount.source:
+        return None
+    known = setup.host.facts.get("root_dir") if setup.host is not None else None
+    root = str(known) if known else HOST_DATA_ROOT
+    inside = mount.into_outer_root if setup.host is not None else (
+        mount.into_outer_root or within(mount.source, root))
+    if not inside:
+        return None
+    rest = normalise(mount.source)[len(normalise(root)):].lstrip("/")
+    if _VOLUME_CONTENT.match(rest):
+        return None
+    return root, not known
+
+
+def mount_block(mount: Mount, setup: Setup | None = None) -> dict[str, Any]:
+    """The fact model's ``mount`` block of one mount (``setup``: to tell a bind of the
+    host engine's data root)."""
     block: dict[str, Any] = {"type": mount.kind, "source": mount.source,
                              "target": mount.target, "share_key": mount.storage,
                              "persistent": mount.persistent, "read_only": mount.read_only,
                              "per_instance": mount.per_instance}
     if mount.driver:
         block["driver"] = mount.driver
-    if mount.into_outer_root:
+    host_root = host_root_of(mount, setup) if setup is not None else None
+    if host_root is not None:
         block["into_outer_root"] = True
+        block["outer_root"], block["outer_root_assumed"] = host_root
     return block
 
 
@@ -70,7 +101,7 @@ def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
     mount = covering(w.mounts or (), path)
     location: dict[str, Any]
     if mount is not None:
-        block = mount_block(mount)
+        block = mount_block(mount, setup)
         location = mount.location.to_json() if mount.location else {}
     else:
         borrowed, location = _borrowed(w, path, setup)
