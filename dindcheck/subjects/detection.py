@@ -130,7 +130,7 @@ def _planned(w: Workload, image: ImageFacts) -> Detection | None:
     flags = parse_daemon_args(("dockerd", *command))
     if ep_from == "image" and image.runs_daemon:
         # A known image whose own entrypoint starts dockerd beside other programs.
-        return Detection("image", entrypoint, flags, True,
+        return Detection("image", entrypoint, flags, image.official_entrypoint,
                          basis=(f"the entrypoint of {image.family_name} starts dockerd",))
     if ep_from == "dockerfile" and image.dind:
         # Built FROM a dind image, with an entrypoint of its own (a process supervisor

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dindcheck.images import OFFICIAL, classify_image
+from dindcheck.images import OFFICIAL, classify_image, family_of
 from dindcheck.workload import Workload
 
 DIND_VARIANTS = ("dind", "dind-rootless")
@@ -52,12 +52,25 @@ class ImageFacts:
 
     @property
     def runs_daemon(self) -> bool:
-        """A known image whose own entrypoint starts dockerd among other programs."""
-        return bool(self.family and self.family.get("runs_daemon"))
+        """A known image whose own entrypoint starts dockerd among other programs (a
+        runner image with dind, dind_images.json)."""
+        known = family_of(self.family)
+        return bool(known and known["starts_dockerd"])
+
+    @property
+    def official_entrypoint(self) -> bool:
+        """The image's own entrypoint runs the official dockerd-entrypoint.sh (with its
+        default listeners)."""
+        known = family_of(self.family)
+        return self.official or bool(known and known["official_entrypoint"])
 
     @property
     def entrypoint(self) -> str | None:
-        """The entrypoint program of an official image's variant (None: not known)."""
+        """The entrypoint program of the image (None: not known): an official image's
+        variant's, or a known family's."""
+        known = family_of(self.family)
+        if known is not None:
+            return str(known["entrypoint"])
         if not self.official:
             return None
         entrypoints: dict[str, str] = OFFICIAL["entrypoint"]

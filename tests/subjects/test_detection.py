@@ -156,6 +156,12 @@ E2E_ENGINE = {"image": None, "image_volumes": None, "privileged": True,
                   "image_entrypoint": ("python", "-m", "app"), "image_command": (),
                   "privileged": True, "mounts": (DATA,)}, None,
                  id="dockerfile-says-another-program"),
+    # Known images that run dockerd beside a runner.
+    pytest.param({"image": "gitea/act_runner:nightly-dind-rootless"}, ("image", "certain"),
+                 id="gitea-runner-rootless-dind"),
+    pytest.param({"image": "summerwind/actions-runner-dind:v2.311.0-ubuntu-22.04"},
+                 ("image", "certain"), id="arc-runner-dind"),
+    pytest.param({"image": "gitea/act_runner:nightly"}, None, id="gitea-runner-without-dind"),
     # A volume at /var/lib/docker alone makes no daemon.
     pytest.param({"image": "busybox:1.36", "command": ("true",), "mounts": (DATA,)}, None,
                  id="data-only-container"),

@@ -67,3 +67,31 @@ def test_live_knows_the_engine_data_root(root_dir: str, source: str, marked: boo
     assert data_root["shared_with"] == expected
     assert data_root["shared"] is bool(expected)
     assert data_root["mount"].get("outer_root_assumed") is (False if expected else None)
+
+
+ROOTLESS_ROOT = "/home/rootless/.local/share/docker"
+
+
+@pytest.mark.parametrize(("fields", "image_volumes", "path", "covered_by"), [
+    pytest.param({"image": "gitea/act_runner:nightly-dind-rootless"}, "created", ROOTLESS_ROOT,
+                 "image_volume", id="runner-built-from-rootless-dind"),
+    pytest.param({"image": "gitea/act_runner:nightly-dind-rootless"}, "runtime", ROOTLESS_ROOT,
+                 "runtime", id="runner-on-kubernetes"),
+    pytest.param({"image": None, "built_from": "docker:27-dind-rootless"}, "created",
+                 ROOTLESS_ROOT, "image_volume", id="dockerfile-from-rootless-dind"),
+    pytest.param({"image": None, "built_from": "ubuntu:24.04", "image_entrypoint": ("dockerd",),
+                  "image_volumes": ("/var/lib/docker",)}, "created", "/var/lib/docker",
+                 "image_volume", id="dockerfile-declares-the-volume"),
+    pytest.param({"image": "summerwind/actions-runner-dind-rootless:latest"}, "created",
+                 "/home/runner/.local/share/docker", "layer", id="arc-rootless-declares-none"),
+    pytest.param({"image": "summerwind/actions-runner-dind:latest"}, "created",
+                 "/var/lib/docker", "image_volume", id="arc-dind-declares-it"),
+])
+def test_image_knowledge_decides_the_data_root(fields: dict[str, Any], image_volumes: str,
+                                               path: str, covered_by: str) -> None:
+    w = Workload(name="runner", id="p/runner", origin="compose", privileged=True, **fields)
+    (subject,) = [s for s in build_subjects(Setup(kind="k", name="p", origin="compose",
+                                                  workloads=(w,), image_volumes=image_volumes))
+                  if s["kind"] == "daemon"]
+    assert (subject["data_root"]["path"], subject["data_root"]["covered_by"]) == (
+        path, covered_by)
