@@ -432,3 +432,60 @@ def test_the_host_data_root_bound_in_is_shared_with_the_host_engine(
     assert "the host's Docker engine (assumed:" in finding.message
     assert "ignore DIND004" in finding.message
     assert finding.evidence["data_root.mount.outer_root_assumed"] is True
+
+
+SHARED_CACHE = """services:
+  dind-a:
+    image: docker:27.3.1-dind
+    privileged: true
+    volumes:
+      - cache:/var/lib/docker
+  dind-b:
+    image: docker:27.3.1-dind
+    privileged: true
+    volumes:
+      - cache:/var/lib/docker
+volumes:
+  cache:
+"""
+
+
+@pytest.mark.parametrize(("override", "covered_by", "shared"), [
+    pytest.param(None, "volume", True, id="no-override"),
+    pytest.param("services:\n  dind-b:\n    volumes: !reset []\n", "image_volume", False,
+                 id="reset-removes-the-volume"),
+    pytest.param("services:\n  dind-b:\n    volumes: !override\n      - own:/var/lib/docker\n"
+                 "volumes:\n  own:\n", "volume", False, id="override-replaces-it"),
+])
+def test_compose_reset_and_override_decide_the_data_root(
+        tmp_path: Path, override: str | None, covered_by: str, shared: bool) -> None:
+    files = {"compose.yaml": SHARED_CACHE, **({"ci.yaml": override} if override else {})}
+    report = lint_tree(tmp_path, files, merge=["compose.yaml", *(["ci.yaml"] if override else [])])
+    (daemon,) = [s for t in report.targets for s in t.subjects if s["name"] == "dind-b"
+                 and s["kind"] == "daemon"]
+    assert daemon["data_root"]["covered_by"] == covered_by
+    assert daemon["data_root"]["shared"] is shared
+    assert ("DIND004" in ids(report, "dind-a")) is shared
+
+
+def test_daemons_borrowing_one_data_container_share_it(tmp_path: Path) -> None:
+    report = lint_tree(tmp_path, {"compose.yaml": """services:
+  docker-data:
+    image: busybox:1.36
+    command: "true"
+    volumes:
+      - /var/lib/docker
+  dind-1:
+    image: docker:27.3.1-dind
+    privileged: true
+    volumes_from:
+      - docker-data
+  dind-2:
+    image: docker:27.3.1-dind
+    privileged: true
+    volumes_from:
+      - docker-data:ro
+"""})
+    assert {f.subject_name for f in report.findings if f.rule_id == "DIND004"} == {
+        "dind-1", "dind-2"}
+    assert ids(report, "docker-data") == set()

@@ -12,7 +12,6 @@ from dindcheck.subjects.images import ImageFacts
 from dindcheck.workload import (
     BIND,
     IMAGE_VOLUMES_CREATED,
-    VOLUME,
     Mount,
     Setup,
     Workload,
@@ -28,6 +27,7 @@ _SYSBOX = "sysbox"
 _UNKNOWN = "unknown"  # a built image whose Dockerfile was not read: its VOLUMEs are unknown
 # The host engine's data root where the host cannot be asked (files): the default.
 HOST_DATA_ROOT: str = load("dockerd.json")["host_data_root"]
+_MAX_BORROWING = 16  # containers followed through volumes_from of volumes_from
 _VOLUME_CONTENT = re.compile(r"^volumes/[^/]+/_data(?:/|$)")
 
 
@@ -71,18 +71,44 @@ def mount_block(mount: Mount, setup: Setup | None = None) -> dict[str, Any]:
 
 def _borrowed(w: Workload, path: str, setup: Setup) -> tuple[dict[str, Any] | None,
                                                            dict[str, Any]]:
-    """A data root covered through ``volumes_from`` another workload."""
+    """A data root covered through ``volumes_from`` another workload: that workload's mount
+    there (also one it borrows itself), or the VOLUME its image declares there, which
+    ``--volumes-from`` hands over too. The storage keeps its identity, so two daemons on it
+    share it."""
     others = {o.name: o for o in setup.workloads}
     for entry in w.volumes_from:
-        other = others.get(entry.workload)
-        mount = covering(other.mounts or (), path) if other is not None else None
-        if mount is None:
+        lent = _lent(others.get(entry.workload), path, setup, others, {w.name})
+        if lent is None:
             continue
-        block = {"type": "volumes_from", "source": entry.workload, "target": mount.target,
-                 "share_key": mount.storage, "persistent": mount.kind in (VOLUME, BIND),
-                 "read_only": entry.read_only, "per_instance": mount.per_instance}
+        block = {**lent, "type": "volumes_from", "source": entry.workload,
+                 "read_only": entry.read_only or lent["read_only"]}
         return block, entry.location.to_json() if entry.location else {}
     return None, {}
+
+
+def _lent(other: Workload | None, path: str, setup: Setup, others: dict[str, Workload],
+          seen: set[str]) -> dict[str, Any] | None:
+    """What of ``other`` covers ``path`` for a container that borrows its volumes."""
+    if other is None or other.name in seen or len(seen) > _MAX_BORROWING:
+        return None
+    mount = covering(other.mounts or (), path)
+    if mount is not None:
+        return mount_block(mount, setup)
+    for entry in other.volumes_from:
+        lent = _lent(others.get(entry.workload), path, setup, others, {*seen, other.name})
+        if lent is not None:
+            return lent
+    if setup.image_volumes == IMAGE_VOLUMES_CREATED and \
+            image_declares(other, ImageFacts.of(other), path):
+        return {"type": _IMAGE_VOLUME, "source": None, "target": path,
+                "share_key": _image_volume_key(other, path), "persistent": False,
+                "read_only": False, "per_instance": True}
+    return None
+
+
+def _image_volume_key(w: Workload, path: str) -> str:
+    """The identity of the volume the engine creates for an image's VOLUME in ``w``."""
+    return f"image_volume:{w.id}:{normalise(path)}"
 
 
 def image_declares(w: Workload, image: ImageFacts, path: str) -> bool:
@@ -114,7 +140,8 @@ def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
                     else _RUNTIME if declares else _UNKNOWN if w.image_volumes is None
                     else _LAYER)
             block = {"type": kind, "source": None, "target": path if declares else None,
-                     "share_key": None, "persistent": kind == _SYSBOX, "read_only": False,
+                     "share_key": _image_volume_key(w, path) if kind == _IMAGE_VOLUME
+                     else None, "persistent": kind == _SYSBOX, "read_only": False,
                      "per_instance": True}
             location = w.location("volumes", "image").to_json()
     obs = w.observation

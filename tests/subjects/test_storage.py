@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from dindcheck.subjects import build_subjects
-from dindcheck.workload import BIND, Host, Mount, Setup, Workload
+from dindcheck.workload import BIND, Host, Mount, Setup, VolumesFrom, Workload
 
 
 def bind(source: str, *, into_outer_root: bool = False) -> Mount:
@@ -95,3 +95,57 @@ def test_image_knowledge_decides_the_data_root(fields: dict[str, Any], image_vol
                   if s["kind"] == "daemon"]
     assert (subject["data_root"]["path"], subject["data_root"]["covered_by"]) == (
         path, covered_by)
+
+
+def subjects_of(*workloads: Workload) -> dict[str, dict[str, Any]]:
+    return {s["name"]: s for s in build_subjects(Setup(kind="k", name="p", origin="compose",
+                                                       workloads=workloads))
+            if s["kind"] == "daemon"}
+
+
+DATA_VOLUME = Mount(kind="volume", target="/var/lib/docker", source="docker-data",
+                    storage="volume:p_docker-data", persistent=True)
+
+
+def borrower(name: str, *sources: str, read_only: bool = False) -> Workload:
+    return Workload(name=name, id=f"p/{name}", origin="compose", image="docker:27-dind",
+                    privileged=True, mounts=(),
+                    volumes_from=tuple(VolumesFrom(workload=s, read_only=read_only)
+                                       for s in sources))
+
+
+DATA_CONTAINER = Workload(name="data", id="p/data", origin="compose", image="busybox:1.36",
+                          command=("true",), mounts=(DATA_VOLUME,))
+
+
+@pytest.mark.parametrize(("workloads", "expected"), [
+    pytest.param((DATA_CONTAINER, borrower("a", "data"), borrower("b", "data")),
+                 {"a": (["b"], "volume:p_docker-data"), "b": (["a"], "volume:p_docker-data")},
+                 id="two-daemons-on-one-data-container"),
+    pytest.param((DATA_CONTAINER, borrower("a", "data")),
+                 {"a": ([], "volume:p_docker-data")}, id="one-daemon-borrows-alone"),
+    pytest.param((borrower("a"), borrower("b", "a")),
+                 {"a": (["b"], "image_volume:p/a:/var/lib/docker"),
+                  "b": (["a"], "image_volume:p/a:/var/lib/docker")},
+                 id="the-image-volume-of-another-dind"),
+    pytest.param((DATA_CONTAINER, Workload(name="relay", id="p/relay", origin="compose",
+                                           image="busybox:1.36", command=("true",),
+                                           volumes_from=(VolumesFrom(workload="data"),)),
+                  borrower("a", "relay"), borrower("b", "data")),
+                 {"a": (["b"], "volume:p_docker-data"), "b": (["a"], "volume:p_docker-data")},
+                 id="through-a-chain"),
+    pytest.param((borrower("a", "b"), borrower("b", "a")),
+                 {"a": ([], "image_volume:p/b:/var/lib/docker"),
+                  "b": ([], "image_volume:p/a:/var/lib/docker")}, id="a-cycle-ends"),
+])
+def test_volumes_from_carries_the_storage_and_its_sharing(
+        workloads: tuple[Workload, ...], expected: dict[str, tuple[list[str], str]]) -> None:
+    daemons = subjects_of(*workloads)
+    assert {name: (d["data_root"]["shared_with"], d["data_root"]["mount"]["share_key"])
+            for name, d in daemons.items()} == expected
+
+
+def test_a_read_only_borrow_stays_read_only() -> None:
+    daemon = subjects_of(DATA_CONTAINER, borrower("a", "data", read_only=True))["a"]
+    assert (daemon["data_root"]["covered_by"], daemon["data_root"]["mount"]["read_only"]) == (
+        "volumes_from", True)
