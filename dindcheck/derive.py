@@ -12,13 +12,16 @@ from collections import defaultdict
 from typing import Any
 
 from dindcheck.apiversions import client_min_api, daemon_min_api, max_api
+from dindcheck.knowledge import load
 from dindcheck.model import Subject
-from dindcheck.versions import parse_version
+from dindcheck.versions import parse_version, version_matches
 
 # overlay2 cannot use an overlay filesystem as its backing store; dockerd then falls
 # back to the next driver that works, which inside a container is vfs.
 LAYER_FALLBACK_DRIVER = "vfs"
 DEFAULT_DRIVER = "overlay2"
+_STORE: dict[str, Any] = load("image_store.json")
+CONTAINERD, GRAPH_DRIVER = "containerd", "graph-driver"
 
 
 def link(subjects: list[Subject]) -> None:
@@ -27,6 +30,7 @@ def link(subjects: list[Subject]) -> None:
     host = next((s for s in subjects if s.get("kind") == "host"), None)
     for daemon in daemons:
         _expected_driver(daemon)
+        _image_store(daemon)
         _mtu(daemon)
         if host is not None:
             daemon["host_cgroup_version"] = host.get("cgroup_version")
@@ -50,6 +54,61 @@ def _expected_driver(daemon: Subject) -> None:
         driver["expected"] = None  # runtime: vfs under CRI-O, overlay2 under containerd
     else:
         driver["expected"] = DEFAULT_DRIVER
+
+
+def _image_store(daemon: Subject) -> None:
+    """Which image store the daemon picks, whether by choice, and whether a forced driver
+    name is taken as a containerd snapshotter that does not exist (image_store.json)."""
+    driver = daemon["storage_driver"]
+    store, choice = _store_choice(daemon)
+    observed = (daemon.get("inner") or {}).get("containerd_snapshotter")
+    if isinstance(observed, bool):
+        store = CONTAINERD if observed else GRAPH_DRIVER
+    forced = driver.get("configured")
+    driver["image_store"] = store
+    driver["image_store_choice"] = choice
+    driver["not_a_snapshotter"] = bool(store == CONTAINERD and forced
+                                       and forced not in _STORE["snapshotters"])
+
+
+def _store_choice(daemon: Subject) -> tuple[str | None, str | None]:
+    """``(store, "explicit" | "default")`` as moby decides it; None where the engine
+    version decides and is not known."""
+    feature = (daemon.get("features") or {}).get(_STORE["feature"])
+    version = daemon.get("engine_version")
+    forced = daemon["storage_driver"].get("configured")
+
+    def since(key: str) -> bool | None:
+        return None if version is None else version_matches(_newest_of_line(str(version)),
+                                                            f">={_STORE[key]}")
+
+    if feature is True and since("feature_since") is not False:
+        return CONTAINERD, "explicit"
+    if feature is False:
+        return GRAPH_DRIVER, "explicit"
+    default = since("default_since")
+    if forced:
+        if default is False:
+            return GRAPH_DRIVER, "explicit"
+        if forced in _STORE["graph_drivers_29_0_0"]:
+            return GRAPH_DRIVER, "explicit"  # every version takes these as graph drivers
+        registered = since("registered_since")
+        if registered is None:
+            return None, "explicit"
+        taken = _STORE["graph_drivers"] if registered else _STORE["graph_drivers_29_0_0"]
+        return (GRAPH_DRIVER if forced in taken else CONTAINERD), "explicit"
+    if default is None:
+        return None, "default"
+    return (CONTAINERD if default else GRAPH_DRIVER), "default"
+
+
+def _newest_of_line(version: str) -> str:
+    """A tag that names a major or a minor only (``29``, ``29.0``) brings the newest release
+    of that line: compare as such."""
+    parts = version.split("-", 1)[0].split(".")
+    if len(parts) >= 3 or not all(p.isdigit() for p in parts):
+        return version
+    return ".".join([*parts, *["9999"] * (3 - len(parts))])
 
 
 def _alive(daemon: Subject) -> bool | None:

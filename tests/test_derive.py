@@ -5,7 +5,18 @@ from __future__ import annotations
 import pytest
 
 from dindcheck.subjects import build_subjects
-from dindcheck.workload import ANONYMOUS_VOLUME, EMPTYDIR, PVC, VOLUME, Mount, Setup, Workload
+from dindcheck.workload import (
+    ANONYMOUS_VOLUME,
+    EMPTYDIR,
+    PVC,
+    VOLUME,
+    EnvVar,
+    Mount,
+    Observation,
+    Setup,
+    State,
+    Workload,
+)
 
 
 def shared_with(kind: str, storage: str, per_instance: bool, replicas: int) -> list[str]:
@@ -30,3 +41,54 @@ def test_replicas_share_storage_unless_each_gets_its_own(kind: str, storage: str
                                                          shared: bool) -> None:
     assert bool(shared_with(kind, storage, per_instance, replicas=3)) is shared
     assert shared_with(kind, storage, per_instance, replicas=1) == []
+
+
+def store_of(image: str | None, driver: str | None, *, command: tuple[str, ...] = (),
+             observation: Observation | None = None) -> tuple[object, object, object]:
+    env = {"DOCKER_DRIVER": EnvVar(value=driver)} if driver else {}
+    dind = Workload(name="dind", id="p/dind", origin="live" if observation else "compose",
+                    image=image, command=command, environment=env, observation=observation)
+    (daemon,) = build_subjects(Setup(kind="k", name="p", origin="compose", workloads=(dind,)))
+    found = daemon["storage_driver"]
+    return found["image_store"], found["image_store_choice"], found["not_a_snapshotter"]
+
+
+FEATURE_ON = ("--feature", "containerd-snapshotter=true")
+
+
+@pytest.mark.parametrize(("image", "driver", "command", "expected"), [
+    pytest.param("docker:29.1.3-dind", None, (), ("containerd", "default", False),
+                 id="29-default"),
+    pytest.param("docker:28.5.2-dind", None, (), ("graph-driver", "default", False),
+                 id="28-default"),
+    pytest.param("docker:dind", None, (), (None, "default", False), id="unknown-version"),
+    pytest.param("docker:dind", "overlay2", (), ("graph-driver", "explicit", False),
+                 id="overlay2-is-a-graph-driver-on-every-version"),
+    pytest.param("docker:29.1.3-dind", "zfs", (), ("graph-driver", "explicit", False),
+                 id="29.1-registered-zfs"),
+    pytest.param("docker:29.0.0-dind", "fuse-overlayfs", (), ("containerd", "explicit", True),
+                 id="29.0.0-snapshotter-guess"),
+    pytest.param("docker:29.0.0-rc.2-dind", "fuse-overlayfs", (),
+                 ("containerd", "explicit", True), id="29.0.0-rc"),
+    pytest.param("docker:dind", "fuse-overlayfs", (), (None, "explicit", False),
+                 id="version-decides-unknown"),
+    pytest.param("docker:24.0.9-dind", "overlay2", FEATURE_ON, ("containerd", "explicit", True),
+                 id="24-feature-on"),
+    pytest.param("docker:23.0.6-dind", "overlay2", FEATURE_ON,
+                 ("graph-driver", "explicit", False), id="before-the-feature"),
+    pytest.param("docker:dind", "vfs", FEATURE_ON, ("containerd", "explicit", True),
+                 id="unknown-version-feature-on"),
+    pytest.param("docker:dind", "native", FEATURE_ON, ("containerd", "explicit", False),
+                 id="feature-on-a-snapshotter"),
+])
+def test_image_store_choice(image: str, driver: str | None, command: tuple[str, ...],
+                            expected: tuple[object, object, object]) -> None:
+    assert store_of(image, driver, command=command) == expected
+
+
+def test_daemon_json_features_and_the_observed_store_decide_live() -> None:
+    seen = Observation(state=State(status="running", running=True),
+                       daemon_json={"features": {"containerd-snapshotter": True}},
+                       inner={"containerd_snapshotter": True})
+    assert store_of("docker:27.4.1-dind", "overlay2", observation=seen) == (
+        "containerd", "explicit", True)

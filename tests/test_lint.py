@@ -339,22 +339,39 @@ def test_api_version_skew(tmp_path: Path, client_image: str, daemon_image: str,
     assert ("DIND018" in ids(report, "client")) is fires
 
 
-@pytest.mark.parametrize(("image", "driver", "expected"), [
-    pytest.param("docker:dind", "overlay2", {"DIND020"}, id="moving-tag-is-29"),
-    pytest.param("docker:29.1.3-dind", "overlay2", {"DIND020"}, id="pinned-29"),
-    pytest.param("docker:28.5.2-dind", "overlay2", set(), id="28-has-graph-drivers"),
-    pytest.param("docker:dind", "overlay", {"DIND013"}, id="removed-driver"),
+@pytest.mark.parametrize(("image", "driver", "command", "expected"), [
+    pytest.param("docker:dind", "overlay2", "", set(), id="moving-tag-overlay2-works"),
+    pytest.param("docker:29.1.3-dind", "overlay2", "", set(), id="29-overlay2-is-graph-driver"),
+    pytest.param("docker:29-dind", "vfs", "", {"DIND002"}, id="29-vfs-is-graph-driver"),
+    pytest.param("docker:28.5.2-dind", "overlay2", "", set(), id="28-has-graph-drivers"),
+    pytest.param("docker:27.4.1-dind", "overlay2", "[--feature, containerd-snapshotter=true]",
+                 {"DIND020"}, id="27-feature-on-overlay2"),
+    pytest.param("docker:29.1.3-dind", "overlay2", "[--feature=containerd-snapshotter]",
+                 {"DIND020"}, id="29-feature-on-overlay2"),
+    pytest.param("docker:29.1.3-dind", "overlayfs", "[--feature, containerd-snapshotter=true]",
+                 set(), id="29-feature-on-snapshotter-name"),
+    pytest.param("docker:29.1.3-dind", "overlay2", "[--feature, containerd-snapshotter=false]",
+                 set(), id="29-feature-off"),
+    pytest.param("docker:29.0.0-dind", "fuse-overlayfs", "", {"DIND020"},
+                 id="29.0.0-other-graph-driver-as-snapshotter"),
+    pytest.param("docker:29.1.3-dind", "fuse-overlayfs", "", set(),
+                 id="29.1-registered-graph-driver"),
+    pytest.param("docker:29.0-dind", "fuse-overlayfs", "", set(),
+                 id="29.0-line-brings-29.0.1-or-later"),
+    pytest.param("docker:29.0.0-dind", "zfs", "", set(), id="29.0.0-zfs-is-a-snapshotter"),
+    pytest.param("docker:dind", "overlay", "", {"DIND013"}, id="removed-driver"),
 ])
 def test_driver_env_against_engine_version(tmp_path: Path, image: str, driver: str,
-                                           expected: set[str]) -> None:
+                                           command: str, expected: set[str]) -> None:
     report = lint_tree(tmp_path, {"compose.yaml": f"""services:
   dind:
     image: {image}
     privileged: true
+    {"command: " + command if command else ""}
     environment:
       DOCKER_DRIVER: {driver}
 """})
-    assert ids(report, "dind") & {"DIND013", "DIND020"} == expected
+    assert ids(report, "dind") & {"DIND002", "DIND013", "DIND020"} == expected
 
 
 def test_process_pool_gives_the_same_report(tmp_path: Path) -> None:
