@@ -408,6 +408,20 @@ def test_endpoint_resolution_follows_the_docker_cli(tmp_path: Path) -> None:
         resolve(None, env, context="nope")
 
 
+@pytest.mark.parametrize(("variables", "tls", "verify"), [
+    pytest.param({"DOCKER_TLS_VERIFY": "1"}, True, True, id="verify-1"),
+    pytest.param({"DOCKER_TLS_VERIFY": "0"}, True, True, id="verify-0-is-on-too"),
+    pytest.param({"DOCKER_TLS_VERIFY": "false"}, True, True, id="verify-false-is-on-too"),
+    pytest.param({"DOCKER_TLS_VERIFY": ""}, False, False, id="verify-empty-is-off"),
+    pytest.param({"DOCKER_TLS": "0"}, True, False, id="tls-without-verify"),
+    pytest.param({}, False, False, id="neither"),
+])
+def test_any_non_empty_tls_variable_turns_tls_on(tmp_path: Path, variables: dict[str, str],
+                                                 tls: bool, verify: bool) -> None:
+    found = resolve("tcp://dind:2376", {"DOCKER_CONFIG": str(tmp_path), **variables})
+    assert (found.tls, found.tls_verify) == (tls, verify)
+
+
 def test_unknown_context_is_an_engine_problem(tmp_path: Path) -> None:
     targets, problems, _ = live.audit_endpoints([None], context="ghost",
                                                 environ={"DOCKER_CONFIG": str(tmp_path)})
