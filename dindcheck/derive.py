@@ -21,6 +21,7 @@ from dindcheck.versions import parse_version, version_matches
 LAYER_FALLBACK_DRIVER = "vfs"
 DEFAULT_DRIVER = "overlay2"
 _STORE: dict[str, Any] = load("image_store.json")
+_NEEDS: dict[str, Any] = load("privileges.json")
 CONTAINERD, GRAPH_DRIVER = "containerd", "graph-driver"
 
 
@@ -35,6 +36,7 @@ def link(subjects: list[Subject]) -> None:
         if host is not None:
             daemon["host_cgroup_version"] = host.get("cgroup_version")
     _sharing(daemons)
+    _privileges(daemons)
     by_name = {d["name"]: d for d in daemons}
     for client in subjects:
         if client.get("kind") == "client":
@@ -158,6 +160,80 @@ def _host_engine(mount: dict[str, Any]) -> str | None:
                 f"{root}, the host engine's data root; if the host keeps it elsewhere, ignore "
                 "DIND004 for this container)")
     return f"the host's Docker engine (its data root is {root})"
+
+
+def _capability(name: str) -> str:
+    name = name.strip().upper()
+    return name[4:] if name.startswith("CAP_") else name
+
+
+def _security_option(option: str) -> str:
+    """``seccomp:unconfined`` (old compose syntax) and ``seccomp=unconfined`` alike."""
+    return option.strip().lower().replace(":", "=", 1)
+
+
+def _profile(daemon: Subject) -> tuple[Any, ...]:
+    """What a container is allowed, as far as the input shows it: two containers with one
+    profile get the same privileges from the same engine."""
+    return (daemon.get("privileged"), daemon.get("runtime"), bool(daemon.get("rootless")),
+            frozenset(_capability(c) for c in daemon.get("cap_add") or ()),
+            frozenset(_capability(c) for c in daemon.get("cap_drop") or ()),
+            frozenset(_security_option(o) for o in daemon.get("security_opt") or ()))
+
+
+def _missing(daemon: Subject) -> list[str]:
+    """What the profile lacks for dockerd (privileges.json), predicted."""
+    needs = _NEEDS["rootless" if daemon.get("rootless") else "rootful"]
+    added = {_capability(c) for c in daemon.get("cap_add") or ()}
+    dropped = {_capability(c) for c in daemon.get("cap_drop") or ()}
+    options = {_security_option(o) for o in daemon.get("security_opt") or ()}
+    missing = [f"capability {c}" for c in needs["capabilities"]
+               if c in dropped or "ALL" in dropped or (c not in added and "ALL" not in added)]
+    missing += [f"security option {o}" for o in needs["security_opt"] if o not in options]
+    return missing
+
+
+def _daemon_seen(daemon: Subject) -> bool:
+    """Its dockerd was seen: the inner daemon answered, or it runs among the processes."""
+    inner = daemon.get("inner")
+    return (isinstance(inner, dict) and bool(inner.get("driver"))) or bool(
+        daemon.get("observed_command"))
+
+
+def _runs(daemon: Subject) -> bool:
+    """The container runs, or its daemon was seen."""
+    state = daemon.get("state")
+    return (isinstance(state, dict) and bool(state.get("running"))) or _daemon_seen(daemon)
+
+
+def _privileges(daemons: list[Subject]) -> None:
+    """Whether each container has what dockerd needs: from what it is given (privileged,
+    sysbox), then from what was seen (it runs; another container with the same profile
+    runs a daemon), then by prediction from its capabilities and security options."""
+    seen: dict[tuple[Any, ...], str] = {}
+    for daemon in daemons:
+        if _daemon_seen(daemon) and daemon.get("privileged") is not None:
+            seen.setdefault(_profile(daemon), daemon["name"])
+    for daemon in daemons:
+        missing = _missing(daemon)
+        twin = seen.get(_profile(daemon))
+        sufficient: bool | None
+        if daemon.get("privileged"):
+            sufficient, decided_by = True, "privileged"
+        elif daemon.get("sysbox"):
+            sufficient, decided_by = True, "sysbox"
+        elif daemon.get("privileged") is None:
+            sufficient, decided_by = None, None
+        elif _runs(daemon):
+            sufficient, decided_by = True, "seen-running"
+        elif twin is not None:
+            sufficient, decided_by = True, "same-profile-runs"
+        else:
+            sufficient, decided_by = not missing, "profile"
+        daemon["privileges"] = {"sufficient": sufficient, "decided_by": decided_by,
+                                "missing": [] if sufficient else missing,
+                                "same_profile_runs": twin if decided_by ==
+                                "same-profile-runs" else None}
 
 
 def _tls_agreement(client: Subject, daemon: Subject | None) -> None:

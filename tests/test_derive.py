@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from dindcheck.subjects import build_subjects
@@ -92,3 +94,72 @@ def test_daemon_json_features_and_the_observed_store_decide_live() -> None:
                        inner={"containerd_snapshotter": True})
     assert store_of("docker:27.4.1-dind", "overlay2", observation=seen) == (
         "containerd", "explicit", True)
+
+
+UNCONFINED = ("seccomp=unconfined", "apparmor=unconfined")
+
+
+def privileges(*workloads: Workload) -> dict[str, tuple[object, object, list[str]]]:
+    subjects = build_subjects(Setup(kind="k", name="p", origin="live", workloads=workloads))
+    return {s["name"]: (s["privileges"]["sufficient"], s["privileges"]["decided_by"],
+                        s["privileges"]["missing"]) for s in subjects if s["kind"] == "daemon"}
+
+
+def dind(name: str = "dind", **fields: Any) -> Workload:
+    return Workload(name=name, id=f"p/{name}", origin="compose",
+                    image=fields.pop("image", "docker:27-dind"), **fields)
+
+
+ROOTFUL_NEEDS = ["capability SYS_ADMIN", "capability NET_ADMIN",
+                 "security option seccomp=unconfined", "security option apparmor=unconfined"]
+
+
+@pytest.mark.parametrize(("fields", "expected"), [
+    pytest.param({"privileged": True}, (True, "privileged", []), id="privileged"),
+    pytest.param({"runtime": "sysbox-runc"}, (True, "sysbox", []), id="sysbox"),
+    pytest.param({"privileged": None}, (None, None, ROOTFUL_NEEDS), id="not-visible"),
+    pytest.param({}, (False, "profile", ROOTFUL_NEEDS), id="nothing-given"),
+    pytest.param({"cap_add": ("ALL",), "cap_drop": ("SYS_RESOURCE",),
+                  "security_opt": UNCONFINED}, (True, "profile", []),
+                 id="all-capabilities-unconfined"),
+    pytest.param({"cap_add": ("cap_sys_admin", "CAP_NET_ADMIN"),
+                  "security_opt": ("seccomp:unconfined", "apparmor:unconfined")},
+                 (True, "profile", []), id="the-two-capabilities-old-syntax"),
+    pytest.param({"cap_add": ("SYS_ADMIN",), "security_opt": UNCONFINED},
+                 (False, "profile", ["capability NET_ADMIN"]), id="sys-admin-alone"),
+    pytest.param({"cap_add": ("ALL",), "cap_drop": ("NET_ADMIN",), "security_opt": UNCONFINED},
+                 (False, "profile", ["capability NET_ADMIN"]), id="all-but-net-admin"),
+    pytest.param({"cap_add": ("ALL",)}, (False, "profile", ROOTFUL_NEEDS[2:]),
+                 id="default-seccomp-and-apparmor"),
+    pytest.param({"image": "docker:27-dind-rootless",
+                  "security_opt": (*UNCONFINED, "systempaths=unconfined")},
+                 (True, "profile", []), id="rootless-unmasked"),
+    pytest.param({"image": "docker:27-dind-rootless", "security_opt": UNCONFINED},
+                 (False, "profile", ["security option systempaths=unconfined"]),
+                 id="rootless-masked-paths"),
+])
+def test_privileges_predicted_from_the_profile(fields: dict[str, Any],
+                                               expected: tuple[object, object, list[str]]
+                                               ) -> None:
+    assert privileges(dind(**fields))["dind"] == expected
+
+
+PROFILE = {"cap_add": ("ALL",), "cap_drop": ("SYS_RESOURCE", "NET_ADMIN"),
+           "security_opt": UNCONFINED}
+ANSWERED = Observation(state=State(status="running", running=True), inner={"driver": "vfs"})
+EXITED = Observation(state=State(status="exited", running=False, exit_code=1))
+
+
+@pytest.mark.parametrize(("twin", "expected"), [
+    pytest.param({**PROFILE, "observation": ANSWERED}, (True, "same-profile-runs", []),
+                 id="a-twin-runs-a-daemon"),
+    pytest.param({**PROFILE, "cap_drop": ("SYS_RESOURCE",), "observation": ANSWERED},
+                 (False, "profile", ["capability NET_ADMIN"]), id="another-profile-runs"),
+    pytest.param({**PROFILE, "observation": Observation(state=State(running=True))},
+                 (False, "profile", ["capability NET_ADMIN"]),
+                 id="the-twin-runs-but-its-daemon-was-not-seen"),
+])
+def test_privileges_seen_in_a_container_with_the_same_profile(
+        twin: dict[str, Any], expected: tuple[object, object, list[str]]) -> None:
+    found = privileges(dind("second", **PROFILE, observation=EXITED), dind("first", **twin))
+    assert found["second"] == expected

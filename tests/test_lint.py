@@ -32,6 +32,20 @@ DIND = "image: docker:27.3.1-dind\n    privileged: true\n"
     pytest.param({"compose.yaml": """services:
   dind:
     image: docker:27.3.1-dind
+    cap_add: [ALL]
+    cap_drop: [SYS_RESOURCE]
+    security_opt: [seccomp=unconfined, apparmor=unconfined]
+    device_cgroup_rules: ["a *:* rwm"]
+"""}, "dind", set(), {"DIND007", "DIND008"}, id="capabilities-instead-of-privileged"),
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:27.3.1-dind
+    cap_add: [SYS_ADMIN]
+    security_opt: [seccomp:unconfined, apparmor:unconfined]
+"""}, "dind", {"DIND008"}, set(), id="sys-admin-is-not-enough"),
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:27.3.1-dind
     runtime: sysbox-runc
 """}, "dind", set(), {"DIND007", "DIND008"}, id="sysbox-needs-no-privileges"),
     pytest.param({"compose.yaml": """services:

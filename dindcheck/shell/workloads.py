@@ -159,6 +159,7 @@ class _Builder:
             command=command, shown_command=tuple(shown), environment=self.environment(),
             privileged=run.enabled("--privileged"),
             cap_add=tuple(subst(f.value) for f in run.all("--cap-add") if f.value),
+            cap_drop=tuple(subst(f.value) for f in run.all("--cap-drop") if f.value),
             security_opt=tuple(subst(f.value) for f in run.all("--security-opt") if f.value),
             runtime=self.value("--runtime", "runtime"), network_mode=network_mode,
             host_network=host_network, netns=netns, aliases=frozenset(aliases),

@@ -231,6 +231,7 @@ def container_workload(endpoint: str, obs: ContainerObservation, *, outer_root: 
                      for k, v in container_env(inspect).items()},
         privileged=bool(host.get("Privileged")),
         cap_add=tuple(str(c) for c in host.get("CapAdd") or []),
+        cap_drop=tuple(str(c) for c in host.get("CapDrop") or []),
         security_opt=tuple(str(s) for s in host.get("SecurityOpt") or []),
         runtime=host.get("Runtime"),
         network_mode=network_mode,

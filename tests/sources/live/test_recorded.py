@@ -149,7 +149,22 @@ def test_replay_finds_what_the_engine_showed(subjects: list[Subject],
     assert "DIND005" in rules_for(findings, "anon-created")
     assert "DIND011" in rules_for(findings, "client")
     assert pick(subjects, "outer-root")["data_root"]["mount"]["into_outer_root"] is True
+    assert "DIND004" in rules_for(findings, "outer-root")  # the engine's own volume store
     assert "DIND017" in rules_for(findings, "dind-volume")  # uplink 1400 < docker0 1500
+
+
+def test_a_stopped_twin_of_a_running_daemon_has_the_privileges_it_needs(
+        subjects: list[Subject], findings: list[Finding]) -> None:
+    second = pick(subjects, "shared-b")
+    assert second["state"]["running"] is False
+    assert second["privileges"]["sufficient"] is True
+    assert second["privileges"]["decided_by"] == "same-profile-runs"
+    assert second["privileges"]["same_profile_runs"] in {"shared-a", "dind-layer", "dind-loop"}
+    assert "DIND008" not in rules_for(findings, "shared-b")
+    plain = pick(subjects, "bind-created")  # created without the capabilities: predicted
+    assert (plain["privileges"]["sufficient"], plain["privileges"]["decided_by"]) == (
+        False, "profile")
+    assert "DIND008" in rules_for(findings, "bind-created")
 
 
 def test_replay_never_shows_the_recorded_secrets(recorded: dict[str, Any],
