@@ -23,6 +23,9 @@ DEFAULT_DRIVER = "overlay2"
 _STORE: dict[str, Any] = load("image_store.json")
 _NEEDS: dict[str, Any] = load("privileges.json")
 CONTAINERD, GRAPH_DRIVER = "containerd", "graph-driver"
+# Causes in the log block (knowledge/daemon_log.json).
+NOT_PRIVILEGED, SHARED_DATA_ROOT = "not_privileged", "shared_data_root"
+STORE_DRIVER = "containerd_store_driver"
 
 
 def link(subjects: list[Subject]) -> None:
@@ -67,10 +70,11 @@ def _image_store(daemon: Subject) -> None:
     if isinstance(observed, bool):
         store = CONTAINERD if observed else GRAPH_DRIVER
     forced = driver.get("configured")
-    driver["image_store"] = store
+    failed = _log_line(daemon, STORE_DRIVER) is not None  # the daemon said so itself
+    driver["image_store"] = CONTAINERD if failed else store
     driver["image_store_choice"] = choice
-    driver["not_a_snapshotter"] = bool(store == CONTAINERD and forced
-                                       and forced not in _STORE["snapshotters"])
+    driver["not_a_snapshotter"] = failed or bool(store == CONTAINERD and forced
+                                                 and forced not in _STORE["snapshotters"])
 
 
 def _store_choice(daemon: Subject) -> tuple[str | None, str | None]:
@@ -113,6 +117,13 @@ def _newest_of_line(version: str) -> str:
     return ".".join([*parts, *["9999"] * (3 - len(parts))])
 
 
+def _log_line(daemon: Subject, cause: str) -> str | None:
+    """The last line of the daemon's log that names ``cause``, if its log was read."""
+    lines = (daemon.get("log") or {}).get("cause_lines") or {}
+    line = lines.get(cause)
+    return str(line) if line else None
+
+
 def _alive(daemon: Subject) -> bool | None:
     state = daemon.get("state")
     if not isinstance(state, dict) or "running" not in state:
@@ -145,8 +156,12 @@ def _sharing(daemons: list[Subject]) -> None:
         shared = bool(shared_with) and (
             _alive(daemon) is not False or any(_alive(d) for d in groups.get(key or "", [])))
         host = _host_engine(data_root.get("mount") or {})
-        data_root["shared_with"] = [*([host] if host else []), *sorted(set(shared_with))]
-        data_root["shared"] = shared or host is not None
+        others = [*([host] if host else []), *sorted(set(shared_with))]
+        locked = _log_line(daemon, SHARED_DATA_ROOT)
+        if not others and locked:
+            others = [f"another daemon, by its log: {locked}"]
+        data_root["shared_with"] = others
+        data_root["shared"] = shared or host is not None or bool(locked and others)
 
 
 def _host_engine(mount: dict[str, Any]) -> str | None:
@@ -209,7 +224,8 @@ def _runs(daemon: Subject) -> bool:
 def _privileges(daemons: list[Subject]) -> None:
     """Whether each container has what dockerd needs: from what it is given (privileged,
     sysbox), then from what was seen (it runs; another container with the same profile
-    runs a daemon), then by prediction from its capabilities and security options."""
+    runs a daemon; its own log says why it stopped), then by prediction from its
+    capabilities and security options."""
     seen: dict[tuple[Any, ...], str] = {}
     for daemon in daemons:
         if _daemon_seen(daemon) and daemon.get("privileged") is not None:
@@ -218,16 +234,21 @@ def _privileges(daemons: list[Subject]) -> None:
         missing = _missing(daemon)
         twin = seen.get(_profile(daemon))
         sufficient: bool | None
+        log = daemon.get("log") or {}
         if daemon.get("privileged"):
             sufficient, decided_by = True, "privileged"
         elif daemon.get("sysbox"):
             sufficient, decided_by = True, "sysbox"
         elif daemon.get("privileged") is None:
             sufficient, decided_by = None, None
+        elif NOT_PRIVILEGED in (log.get("causes") or ()):
+            sufficient, decided_by = False, "log"
         elif _runs(daemon):
             sufficient, decided_by = True, "seen-running"
         elif twin is not None:
             sufficient, decided_by = True, "same-profile-runs"
+        elif log.get("stopped_by"):
+            sufficient, decided_by = None, "log"  # it stopped for another reason
         else:
             sufficient, decided_by = not missing, "profile"
         daemon["privileges"] = {"sufficient": sufficient, "decided_by": decided_by,

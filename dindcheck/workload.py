@@ -123,7 +123,8 @@ class Observation:
     ``processes``: command lines running in it (None: not read). ``daemon_argv``: the
     argv of the dockerd found among them. ``inner``: what the inner daemon and the
     read-only probes reported, in the fact model's ``inner`` shape (None: nothing read).
-    ``daemon_json``: the few keys of its /etc/docker/daemon.json that matter.
+    ``daemon_json``: the few keys of its /etc/docker/daemon.json that matter. ``log``: the
+    tail of its log, redacted (None: not read).
     """
 
     state: State | None = None
@@ -134,6 +135,7 @@ class Observation:
     data_root_fs: str | None = None
     daemon_json: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    log: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

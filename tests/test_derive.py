@@ -163,3 +163,41 @@ def test_privileges_seen_in_a_container_with_the_same_profile(
         twin: dict[str, Any], expected: tuple[object, object, list[str]]) -> None:
     found = privileges(dind("second", **PROFILE, observation=EXITED), dind("first", **twin))
     assert found["second"] == expected
+
+
+def live_daemon(log: tuple[str, ...], running: bool = False, **fields: Any) -> dict[str, Any]:
+    state = State(status="running" if running else "exited", running=running,
+                  exit_code=None if running else 1)
+    w = dind(**fields, observation=Observation(state=state, log=log))
+    (subject,) = [s for s in build_subjects(Setup(kind="k", name="p", origin="live",
+                                                  workloads=(w,))) if s["kind"] == "daemon"]
+    return subject
+
+
+LOCKED = ("failed to start containerd: timeout waiting for containerd to start",)
+DENIED = ("mount: permission denied (are you root?)",)
+NO_SNAPSHOTTER = ('failed to start daemon: configured driver "overlay2" not available',)
+
+
+@pytest.mark.parametrize(("log", "fields", "expected"), [
+    pytest.param(DENIED, PROFILE, (False, "log"), id="its-log-says-not-privileged"),
+    pytest.param(LOCKED, {}, (None, "log"), id="stopped-for-another-reason"),
+    pytest.param((), {}, (False, "profile"), id="silent-log-leaves-the-prediction"),
+    pytest.param(LOCKED, {"privileged": True}, (True, "privileged"), id="privileged-first"),
+])
+def test_the_log_decides_privileges(log: tuple[str, ...], fields: dict[str, Any],
+                                    expected: tuple[object, object]) -> None:
+    privileges = live_daemon(log, **fields)["privileges"]
+    assert (privileges["sufficient"], privileges["decided_by"]) == expected
+
+
+def test_a_log_that_shows_the_lock_of_another_daemon_shares_the_data_root() -> None:
+    data_root = live_daemon(LOCKED)["data_root"]
+    assert data_root["shared"] is True
+    assert data_root["shared_with"] == [f"another daemon, by its log: {LOCKED[0]}"]
+    assert live_daemon(())["data_root"]["shared"] is False
+
+
+def test_a_log_that_names_a_missing_snapshotter_settles_the_store() -> None:
+    driver = live_daemon(NO_SNAPSHOTTER, image="docker:dind")["storage_driver"]
+    assert (driver["image_store"], driver["not_a_snapshotter"]) == ("containerd", True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dindcheck.daemonlog import log_facts
 from dindcheck.dockerd import (
     DaemonArgs,
     daemon_json_features,
@@ -192,6 +193,8 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "clients": [],
         "inner": inner,
         "state": obs.state.to_json() if obs and obs.state else None,
+        "log": log_facts(obs.log if obs else None,
+                         running=obs.state.running if obs and obs.state else None),
         "observed_command": redact_argv(list(obs.daemon_argv))
         if obs and obs.daemon_argv else None,
         "environment": docker_env(w.env_values()),

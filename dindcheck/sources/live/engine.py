@@ -1,11 +1,12 @@
 """Audit running Docker engines, read-only, through the docker SDK.
 
 The audit only reads: ``GET /info``, ``/version``, ``/containers/json`` and
-``/containers/{id}/json``; with probes on also ``/containers/{id}/top`` of running
-containers and ``exec`` of the fixed probes of :mod:`dindcheck.sources.live.probes`
-inside running dind containers. ``exec_probes=False`` turns off both (the engine
-records ``top`` and ``exec`` in its event stream; plain reads leave no trace). It
-never creates, starts, stops, pulls or removes anything.
+``/containers/{id}/json``, the tail of each dind container's log
+(``/containers/{id}/logs``, bounded: :mod:`dindcheck.sources.live.logs`); with probes on
+also ``/containers/{id}/top`` of running containers and ``exec`` of the fixed probes of
+:mod:`dindcheck.sources.live.probes` inside running dind containers. ``exec_probes=False``
+turns off both (the engine records ``top`` and ``exec`` in its event stream; plain reads
+leave no trace). It never creates, starts, stops, pulls or removes anything.
 
 ``docker`` is imported here and only here (lazily: this module is imported only on
 the audit path). Subjects are built by :mod:`dindcheck.sources.live.observation` from
@@ -28,6 +29,7 @@ from dindcheck.model import InputProblem
 from dindcheck.redact import redact_text
 from dindcheck.sources.live.endpoints import Endpoint, EndpointError, resolve
 from dindcheck.sources.live.inspect import container_name, is_running
+from dindcheck.sources.live.logs import MAX_KEPT, MAX_READ, TAIL_LINES, log_lines
 from dindcheck.sources.live.observation import ContainerObservation, EngineObservation
 from dindcheck.sources.live.probes import (
     DEFAULT_SOCKETS,
@@ -200,12 +202,15 @@ def _observe_container(ctx: _Context, summary: Mapping[str, Any],
     if is_running(inspect) and ctx.exec_probes:
         # `top` is a read, but the engine logs it as an event: --no-exec leaves no trace.
         obs.processes = _processes(ctx.client, inspect["Id"])
+    daemon = _runs_a_daemon(obs)
     probe = ctx.exec_probes and is_running(inspect)
-    if probe and _runs_a_daemon(obs):
+    if probe and daemon:
         if (inspect.get("State") or {}).get("Paused"):
             obs.notes.append(f"container {name} is paused: inner facts not read")
         else:
             _run_probes(ctx.probe_client, obs, ctx.probe_timeout)
+    if daemon and (inspect.get("State") or {}).get("Status") != "created":
+        obs.log = _read_log(ctx.probe_client, obs, ctx.probe_timeout)
     return obs, list(obs.notes)
 
 
@@ -234,6 +239,45 @@ def _processes(client: APIClient, container_id: str) -> list[str] | None:
     titles = top.get("Titles") or []
     column = titles.index("CMD") if "CMD" in titles else len(titles) - 1
     return [str(row[column]) for row in top.get("Processes") or [] if len(row) > column]
+
+
+# --------------------------------------------------------------------------- logs
+
+
+def _read_log(client: APIClient, obs: ContainerObservation, timeout: float) -> list[str] | None:
+    """The tail of the container's log (None, with a note, when it cannot be read): at
+    most :data:`MAX_READ` bytes within ``timeout`` seconds, the last :data:`MAX_KEPT`
+    kept."""
+    from docker.errors import APIError, NotFound
+
+    name = container_name(obs.inspect)
+    failures: tuple[type[BaseException], ...] = (TimeoutError, *_engine_errors())
+
+    def read() -> bytes:
+        stream = client.logs(str(obs.inspect["Id"]), stdout=True, stderr=True, stream=True,
+                             follow=False, tail=TAIL_LINES)
+        kept, total = b"", 0
+        try:
+            for chunk in stream:
+                total += len(chunk)
+                kept = (kept + chunk)[-MAX_KEPT:]
+                if total >= MAX_READ:
+                    break
+        finally:
+            stream.close()
+        return kept
+
+    try:
+        return log_lines(_within(timeout, read))
+    except NotFound:
+        obs.notes.append(f"container {name} vanished before its log was read")
+    except APIError as exc:
+        obs.notes.append(f"container {name}: its log cannot be read ({_one_line(exc)})")
+    except failures as exc:
+        timed_out = any(_is_timeout(e) for e in _chain(exc))
+        obs.notes.append(f"container {name}: its log was not read "
+                         f"({'timed out' if timed_out else _one_line(exc)})")
+    return None
 
 
 # --------------------------------------------------------------------------- probes

@@ -180,6 +180,7 @@ def _observation(obs: ContainerObservation, data_root: str | None,
         data_root_fs=normalize_fs(status.get("Backing Filesystem")) or inner.fs,
         daemon_json=inner.daemon_json,
         notes=_notes(obs, inner, exec_probes=exec_probes),
+        log=tuple(redact_text(line) for line in obs.log) if obs.log is not None else None,
     )
 
 

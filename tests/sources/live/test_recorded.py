@@ -153,6 +153,34 @@ def test_replay_finds_what_the_engine_showed(subjects: list[Subject],
     assert "DIND017" in rules_for(findings, "dind-volume")  # uplink 1400 < docker0 1500
 
 
+def test_replay_reads_the_recorded_logs(subjects: list[Subject],
+                                       findings: list[Finding]) -> None:
+    second = pick(subjects, "shared-b")
+    assert second["log"]["stopped_by"] == "shared_data_root"
+    assert "DIND004" in rules_for(findings, "shared-b")
+    layer = pick(subjects, "dind-layer")
+    assert {"overlay_unsupported", "vfs_fallback"} <= set(layer["log"]["causes"])
+    denied = pick(subjects, "no-privileges")
+    assert (denied["log"]["stopped_by"], denied["privileges"]["decided_by"]) == (
+        "not_privileged", "log")
+    assert "DIND008" in rules_for(findings, "no-privileges")
+    assert pick(subjects, "priv-created")["log"] is None  # never started: nothing to read
+
+
+def test_log_lines_are_redacted_again_when_replayed() -> None:
+    inspect = {"Id": "c" * 64, "Name": "/dind", "Path": "dockerd-entrypoint.sh", "Args": [],
+               "Config": {"Image": "docker:27-dind"}, "HostConfig": {},
+               "State": {"Status": "exited", "Running": False, "ExitCode": 1}}
+    observation = EngineObservation(endpoint=ENDPOINT, info={}, version={}, containers=[
+        ContainerObservation(inspect=inspect, log=[
+            "failed to start daemon: pid file found, ensure docker is not running "
+            f"(REGISTRY_PASSWORD={SECRET})"])])
+    (daemon,) = [s for s in build_subjects(observation) if s["kind"] == "daemon"]
+    assert daemon["log"]["stopped_by"] == "shared_data_root"
+    assert "REGISTRY_PASSWORD=<redacted>" in daemon["log"]["stopped_line"]
+    assert SECRET not in json.dumps(daemon)
+
+
 def test_a_stopped_twin_of_a_running_daemon_has_the_privileges_it_needs(
         subjects: list[Subject], findings: list[Finding]) -> None:
     second = pick(subjects, "shared-b")
