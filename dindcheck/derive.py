@@ -157,11 +157,12 @@ def _sharing(daemons: list[Subject]) -> None:
             _alive(daemon) is not False or any(_alive(d) for d in groups.get(key or "", [])))
         host = _host_engine(data_root.get("mount") or {})
         others = [*([host] if host else []), *sorted(set(shared_with))]
-        locked = _log_line(daemon, SHARED_DATA_ROOT)
+        log = daemon.get("log") or {}
+        locked = log.get("stopped_line") if log.get("stopped_by") == SHARED_DATA_ROOT else None
         if not others and locked:
             others = [f"another daemon, by its log: {locked}"]
         data_root["shared_with"] = others
-        data_root["shared"] = shared or host is not None or bool(locked and others)
+        data_root["shared"] = shared or host is not None or bool(locked)
 
 
 def _host_engine(mount: dict[str, Any]) -> str | None:
@@ -241,7 +242,7 @@ def _privileges(daemons: list[Subject]) -> None:
             sufficient, decided_by = True, "sysbox"
         elif daemon.get("privileged") is None:
             sufficient, decided_by = None, None
-        elif NOT_PRIVILEGED in (log.get("causes") or ()):
+        elif log.get("stopped_by") == NOT_PRIVILEGED:
             sufficient, decided_by = False, "log"
         elif _runs(daemon):
             sufficient, decided_by = True, "seen-running"

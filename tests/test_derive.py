@@ -201,3 +201,15 @@ def test_a_log_that_shows_the_lock_of_another_daemon_shares_the_data_root() -> N
 def test_a_log_that_names_a_missing_snapshotter_settles_the_store() -> None:
     driver = live_daemon(NO_SNAPSHOTTER, image="docker:dind")["storage_driver"]
     assert (driver["image_store"], driver["not_a_snapshotter"]) == ("containerd", True)
+
+
+@pytest.mark.parametrize("log", [
+    pytest.param(('level=warning msg="waiting for response from boltdb open" plugin=bolt',),
+                 id="a-wait-for-the-lock"),
+    pytest.param(("unable to detect if iptables supports xlock: iptables v1.8.9 (nf_tables): "
+                  "Permission denied (you must be root)",), id="a-permission-warning"),
+])
+def test_a_running_daemon_is_not_judged_by_passing_lines(log: tuple[str, ...]) -> None:
+    daemon = live_daemon(log, running=True)
+    assert daemon["data_root"]["shared"] is False
+    assert daemon["privileges"]["decided_by"] == "seen-running"
