@@ -10,11 +10,14 @@ from dindcheck.model import Finding, Report, Target
 
 
 def audit(endpoints: Sequence[str | None], rules: Sequence[Rule], *, exec_probes: bool = True,
-          timeout: float = 10.0, context: str | None = None) -> Report:
-    from dindcheck.sources.live.engine import audit_endpoints
+          timeout: float = 10.0, context: str | None = None,
+          deadline: float | None = None) -> Report:
+    from dindcheck.sources.live.engine import DEADLINE, audit_endpoints
 
     setups, problems, notes = audit_endpoints(endpoints, exec_probes=exec_probes,
-                                              timeout=timeout, context=context)
+                                              timeout=timeout, context=context,
+                                              deadline=DEADLINE if deadline is None
+                                              else deadline)
     targets: list[Target] = []
     findings: list[Finding] = []
     suppressed = 0

@@ -65,7 +65,9 @@ def rule_schema_path() -> Path:
 
 
 def rule_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.yaml") if p.is_file())
+    """Every ``*.yaml`` of the folder but sub-folders: a FIFO or a dangling link named like
+    a rule is reported when it is read, not skipped (a rule skipped is a check not done)."""
+    return sorted(p for p in directory.glob("*.yaml") if not p.is_dir())
 
 
 def load_rule(path: Path, *, shipped: bool) -> Rule:

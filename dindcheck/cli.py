@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from dindcheck import __version__
-from dindcheck.errors import EXIT_USAGE, DindcheckError, UsageError
-from dindcheck.model import DEFAULT_MAX_FILE_SIZE, FAIL_ON_CHOICES
+from dindcheck.errors import EXIT_USAGE, DindcheckError, ReportWriteError, UsageError
+from dindcheck.model import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_STDIN_SIZE, FAIL_ON_CHOICES
 from dindcheck.report import FORMATS
 
 if TYPE_CHECKING:
@@ -21,9 +24,20 @@ if TYPE_CHECKING:
 EXIT_CODES_HELP = """exit codes:
   0  nothing at or above --fail-on
   1  findings at or above --fail-on
-  2  bad usage, an unreadable or invalid input file, an invalid rule or config
-  3  no Docker endpoint could be audited (audit)
+  2  bad usage, an unreadable or invalid input file, an invalid rule or config,
+     a report that could not be written
+  3  a Docker endpoint or container could not be audited (audit; --allow-partial: only
+     when none could)
+A reader that closes the pipe early (| head) does not change the code.
 """
+# Seconds: an engine call that may wait longer than this is a hang, not a timeout.
+MAX_TIMEOUT = 600.0
+# Worker processes per CPU: -j above it is lowered to it.
+JOBS_PER_CPU = 4
+
+
+def max_jobs() -> int:
+    return JOBS_PER_CPU * (os.cpu_count() or 1)
 
 
 def _ids(text: str) -> list[str]:
@@ -31,14 +45,33 @@ def _ids(text: str) -> list[str]:
 
 
 def _size(text: str) -> int:
-    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
-    text = text.strip().lower().removesuffix("ib").removesuffix("b")
+    from dindcheck.config import parse_size
+
     try:
-        if text and text[-1] in units:
-            return int(float(text[:-1]) * units[text[-1]])
-        return int(text)
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 10M)") from None
+        value = math.nan
+    if not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, got {text!r}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1 or not text.strip().isascii():
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return min(value, max_jobs())
 
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
@@ -64,8 +97,15 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
                        help="configuration file (default: ./.dindcheck.yaml if present)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad usage is one line on stderr, like every other non-zero exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="dindcheck",
         description="Diagnose Docker-in-Docker setups: lint compose files, audit live engines.",
         epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -76,13 +116,31 @@ def build_parser() -> argparse.ArgumentParser:
                           epilog=EXIT_CODES_HELP,
                           formatter_class=argparse.RawDescriptionHelpFormatter)
     lint.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                      help="compose file or folder (searched recursively)")
+                      help="file or folder (searched recursively); - reads standard input")
     lint.add_argument("-f", "--file", action="append", type=Path, default=[], dest="files",
                       help="compose file; repeated files merge into one project, in order")
+    lint.add_argument("--profile", action="append", default=None, dest="profiles",
+                      metavar="NAME", help="lint only the compose services this profile "
+                      "starts (repeatable; default: every service; COMPOSE_PROFILES is "
+                      "read when no --profile is given)")
+    lint.add_argument("--root", type=Path, default=None, metavar="DIR",
+                      help="reads stay inside DIR: a file an input names outside it is a "
+                           "note, never read (default: the repository of the first PATH)")
+    lint.add_argument("--allow-outside", action="store_true",
+                      help="read files that inputs name outside the root too")
     lint.add_argument("--max-file-size", type=_size, default=None, metavar="SIZE",
-                      help="skip files larger than SIZE with an error (default: 10M)")
-    lint.add_argument("-j", "--jobs", type=int, default=None,
-                      help="worker processes for many projects (default: CPU count)")
+                      help="skip files larger than SIZE with an error (default: 10M; "
+                           "256M for standard input)")
+    lint.add_argument("--stdin-filename", default=None, metavar="NAME",
+                      help="read standard input (-) as a file named NAME: its name picks "
+                           "the source and names it in reports (default: Kubernetes objects)")
+    lint.add_argument("-j", "--jobs", type=_jobs, default=None,
+                      help="worker processes for many projects (default: CPU count; "
+                           f"at most {JOBS_PER_CPU}x the CPU count, larger values are "
+                           "lowered to it)")
+    lint.add_argument("--runner-config", type=Path, default=None, metavar="FILE",
+                      help="the GitLab Runner config.toml that runs the pipelines "
+                           "(privilege, volumes, executor)")
     _output_options(lint)
 
     audit = sub.add_parser("audit", help="audit running Docker engines (read-only)",
@@ -93,8 +151,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--context", default=None, help="docker context to audit")
     audit.add_argument("--no-exec", action="store_true",
                        help="do not run the read-only probes inside dind containers")
-    audit.add_argument("--timeout", type=float, default=10.0,
-                       help="seconds to wait for each engine call (default: 10)")
+    audit.add_argument("--timeout", type=_timeout, default=10.0,
+                       help="seconds to wait for each engine call (default: 10, at most "
+                            f"{MAX_TIMEOUT:g})")
+    audit.add_argument("--deadline", type=_timeout, default=None, metavar="SECONDS",
+                       help="seconds the whole audit may take; an engine not done by then "
+                            "is reported as not audited (default: 300, at most "
+                            f"{MAX_TIMEOUT:g})")
+    audit.add_argument("--allow-partial", action="store_true",
+                       help="exit by the findings when some engines or containers could not "
+                            "be audited (default: exit 3 for any of them)")
     _output_options(audit)
 
     sub.add_parser("rules", help="list the rule catalogue").add_argument(
@@ -111,17 +177,29 @@ def _catalogue(args: argparse.Namespace) -> tuple[Rule, ...]:
     from dindcheck.config import apply_severity, find_config, load_config
 
     path = args.config
-    if path is not None and not path.is_file():
+    if path is not None and not (path.exists() or path.is_symlink()):
         raise UsageError(f"{path}: no such config file")
-    config = load_config(path or find_config(Path.cwd()))
+    config = load_config(path or find_config(_cwd()))
     if args.fail_on is None:
         args.fail_on = config.fail_on or "error"
     if getattr(args, "max_file_size", None) is None:
-        args.max_file_size = _size(str(config.max_file_size)) if config.max_file_size \
-            else DEFAULT_MAX_FILE_SIZE
+        args.max_size_given = bool(config.max_file_size)
+        args.max_file_size = config.max_file_size or DEFAULT_MAX_FILE_SIZE
+    else:
+        args.max_size_given = True
+    if getattr(args, "runner_config", False) is None:
+        args.runner_config = config.runner_config
     rules = apply_severity(load_catalogue([*config.rules, *args.rules]), config.severity)
     return select_rules(rules, args.select or list(config.select),
                         [*config.ignore, *args.ignore])
+
+
+def _cwd() -> Path | None:
+    """The working directory; None when it was deleted or cannot be read."""
+    try:
+        return Path(os.getcwd())
+    except OSError:
+        return None
 
 
 def _color(choice: str, stream: TextIO) -> bool:
@@ -130,63 +208,159 @@ def _color(choice: str, stream: TextIO) -> bool:
     return choice == "always"
 
 
+def exit_code(report: Report, args: argparse.Namespace) -> int:
+    """The report's code per the CI contract, with ``--allow-partial`` for audits."""
+    from dindcheck.report import verdict_code
+
+    return verdict_code(report, args.fail_on, allow_partial=getattr(args, "allow_partial", False))
+
+
 def _emit(report: Report, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     import gc
 
     from dindcheck.report import RenderOptions, writer
+    from dindcheck.sanitize import inert_lines, sanitize_report
 
+    report = sanitize_report(report, os.environ)
     fmt = args.format or "text"
     options = RenderOptions(color=_color(args.color, stdout), fail_on=args.fail_on,
-                            verbose=args.verbose, pretty=stdout.isatty())
+                            verbose=args.verbose, pretty=_isatty(stdout),
+                            allow_partial=getattr(args, "allow_partial", False))
+    code = exit_code(report, args)
     gc.freeze()  # the report is acyclic; collections while rendering would rescan it all
     try:
         writer(fmt)(report, options, stdout)
+        stdout.flush()
+    except BrokenPipeError:
+        _reader_gone(stdout)
+    except OSError as exc:
+        raise ReportWriteError(f"cannot write the report: {exc.strerror or exc}") from None
     finally:
         gc.unfreeze()
-    code = report.exit_code(args.fail_on)
-    if code == 2:
-        stderr.write(f"dindcheck: {len(report.errors)} input(s) could not be read "
-                     f"(first: {report.errors[0]})\n")
-    elif code == 3:
-        stderr.write(f"dindcheck: no Docker endpoint could be audited: "
-                     f"{report.errors[0].message}\n")
-    elif code == 1:
-        stderr.write(f"dindcheck: findings at or above --fail-on {args.fail_on}\n")
+    stderr.write(inert_lines(_verdict_lines(report, code, args.fail_on)))
     return code
+
+
+def _verdict_lines(report: Report, code: int, fail_on: str) -> str:
+    """The one-line reason of a non-zero code (and a warning for a partial audit)."""
+    engine = [e for e in report.errors if e.kind == "engine"]
+    lines = []
+    if code == 2:
+        first = next(e for e in report.errors if e.kind == "input")
+        lines.append(f"{len(report.errors) - len(engine)} input(s) could not be read "
+                     f"(first: {first})")
+    elif code == 3:
+        first_engine = engine[0]
+        reason = first_engine.message if first_engine.path in first_engine.message \
+            else str(first_engine)
+        lines.append(f"{len(engine)} Docker endpoint(s) or container(s) could not be "
+                     f"audited: {reason}")
+    elif code == 1:
+        lines.append(f"findings at or above --fail-on {fail_on}")
+    if code != 3 and engine:
+        lines.append(f"{len(engine)} Docker endpoint(s) or container(s) could not be "
+                     "audited (accepted by --allow-partial)")
+    return "".join(f"dindcheck: {line}\n" for line in lines)
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def _reader_gone(stream: TextIO) -> None:
+    """The reader closed the pipe (``| head``): what is left unwritten goes nowhere.
+
+    The verdict is kept: the reader chose to stop reading, the run itself is complete.
+    Standard output is pointed at the null device so that the interpreter's final flush
+    does not fail again.
+    """
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
 
 
 def _want_tui(args: argparse.Namespace, stdout: TextIO) -> bool:
     if args.tui:
         if args.format:
             raise UsageError("--tui and --format exclude each other")
-        if not (stdout.isatty() and sys.stdin.isatty()):
+        if not (_isatty(stdout) and sys.stdin is not None and sys.stdin.isatty()):
             raise UsageError("--tui needs a terminal")
         return True
     return False
 
 
+def _profiles(given: list[str] | None, environ: Mapping[str, str]) -> list[str] | None:
+    """``--profile`` values, else ``COMPOSE_PROFILES`` as docker compose reads it; None:
+    every service."""
+    if given:
+        return [p for value in given for p in value.split(",") if p]
+    from_env = environ.get("COMPOSE_PROFILES", "")
+    return [p.strip() for p in from_env.split(",") if p.strip()] or None
+
+
 def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from dindcheck.lint import lint
+    from dindcheck.lint import StdinInput, lint
+    from dindcheck.sources import STDIN
 
     if args.files and args.paths:
         raise UsageError("give either PATHs or -f FILEs, not both")
     if not args.files and not args.paths:
         args.paths = [Path(".")]
+    if _cwd() is None and not all(p.is_absolute() for p in [*args.paths, *args.files]):
+        raise UsageError("the working directory no longer exists: give absolute paths")
+    if args.jobs is None:
+        args.jobs = os.cpu_count() or 1
     tui = _want_tui(args, stdout)
     rules = _catalogue(args)
+    if args.runner_config is not None and not args.runner_config.is_file():
+        raise UsageError(f"{args.runner_config}: no such runner config file")
+
+    profiles = _profiles(args.profiles, os.environ)
+
+    stdin = StdinInput(name=args.stdin_filename, max_size=args.max_file_size
+                       if args.max_size_given else DEFAULT_MAX_STDIN_SIZE)
+    if args.stdin_filename is not None and not any(str(p) == STDIN for p in args.paths):
+        raise UsageError("--stdin-filename names standard input: give - as a PATH")
 
     def run() -> Report:
         if args.files:
             return lint(args.files, rules, merge_files=True, max_file_size=args.max_file_size,
-                        jobs=args.jobs, keep_subjects=tui)
+                        jobs=args.jobs, keep_subjects=tui, profiles=profiles,
+                        root=args.root, allow_outside=args.allow_outside,
+                        runner_config=args.runner_config)
         return lint(args.paths, rules, max_file_size=args.max_file_size, jobs=args.jobs,
-                    keep_subjects=tui)
+                    keep_subjects=tui, profiles=profiles, root=args.root,
+                    allow_outside=args.allow_outside, runner_config=args.runner_config,
+                    stdin=stdin)
 
     if tui:
-        from dindcheck.tui import run_tui
-
-        return run_tui(run(), refresh=run, fail_on=args.fail_on)
+        return _tui(run, args)
     return _emit(run(), args, stdout, stderr)
+
+
+def _tui(run: Callable[[], Report], args: argparse.Namespace) -> int:
+    """The TUI on sanitized reports (the first and every re-run); the code is the last
+    report's, with ``--allow-partial``."""
+    from dindcheck.sanitize import sanitize_report
+    from dindcheck.tui import run_tui
+
+    shown: list[Report] = []
+
+    def clean() -> Report:
+        shown[:] = [sanitize_report(run(), os.environ)]
+        return shown[0]
+
+    code = run_tui(clean(), refresh=clean, fail_on=args.fail_on)
+    return exit_code(shown[0], args) if code in (0, 1) else code
 
 
 def _run_audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -197,53 +371,140 @@ def _run_audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     def run() -> Report:
         return audit(args.hosts or [None], rules, exec_probes=not args.no_exec,
-                     timeout=args.timeout, context=args.context)
+                     timeout=args.timeout, context=args.context, deadline=args.deadline)
 
     if tui:
-        from dindcheck.tui import run_tui
-
-        return run_tui(run(), refresh=run, fail_on=args.fail_on)
+        return _tui(run, args)
     return _emit(run(), args, stdout, stderr)
+
+
+def _write(stdout: TextIO, text: str) -> int:
+    """Write a listing (rules, a rule's page); a reader gone early is no failure."""
+    try:
+        stdout.write(text)
+        stdout.flush()
+    except BrokenPipeError:
+        _reader_gone(stdout)
+    except OSError as exc:
+        raise ReportWriteError(f"cannot write: {exc.strerror or exc}") from None
+    return 0
 
 
 def _run_rules(args: argparse.Namespace, stdout: TextIO) -> int:
     from dindcheck.catalogue import load_catalogue
+    from dindcheck.sanitize import escape_controls
 
-    for rule in load_catalogue(args.rules):
-        stdout.write(f"{rule.id}  {rule.severity.value:<7}  {rule.category:<13} "
-                     f"{rule.name:<30} {rule.title}\n")
-    return 0
+    return _write(stdout, "".join(
+        escape_controls(f"{rule.id}  {rule.severity.value:<7}  {rule.category:<13} "
+                        f"{rule.name:<30} {rule.title}") + "\n"
+        for rule in load_catalogue(args.rules)))
 
 
 def _run_explain(args: argparse.Namespace, stdout: TextIO) -> int:
     from dindcheck.catalogue import find_rule, load_catalogue
     from dindcheck.rulepages import rule_page
+    from dindcheck.sanitize import escape_controls
 
     rules = load_catalogue(args.rules)
     rule = find_rule(rules, args.rule)
     if rule is None:
         raise UsageError(f"no rule {args.rule!r}; `dindcheck rules` lists them")
-    stdout.write(rule_page(rule))
-    return 0
+    return _write(stdout, escape_controls(rule_page(rule), keep_lines=True))
+
+
+def _tolerant(stream: TextIO) -> None:
+    """Characters the stream's encoding lacks (``PYTHONIOENCODING=ascii``) written as
+    escapes instead of failing the run."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(OSError, ValueError):
+            reconfigure(errors="backslashreplace")
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
+    import io
+
+    err = stderr or sys.stderr or io.StringIO()  # no stderr at all: nowhere to say it
     out = stdout or sys.stdout
-    err = stderr or sys.stderr
+    for stream in (out, err):
+        if stream is not None:
+            _tolerant(stream)
+    if out is None:
+        err.write("dindcheck: standard output is closed: the report cannot be written\n")
+        return EXIT_USAGE
+    previous = _on_sigterm()
+    try:
+        return _main(argv, out, err)
+    except BrokenPipeError:
+        _reader_gone(out)
+        return EXIT_USAGE
+    except Terminated:
+        err.write("dindcheck: terminated\n")
+        return 143
+    except KeyboardInterrupt:
+        err.write("dindcheck: interrupted\n")
+        return 130
+    except Exception as exc:  # the last guard: one line and exit 2, never a traceback
+        if os.environ.get("DINDCHECK_DEBUG"):
+            raise
+        from dindcheck.sanitize import clean_text
+
+        where = _where(exc)
+        err.write(clean_text(f"dindcheck: internal error: {type(exc).__name__}: {exc}"
+                             f"{where} (please report it; DINDCHECK_DEBUG=1 shows the "
+                             "traceback)", os.environ) + "\n")
+        return EXIT_USAGE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C does (worker processes are stopped on the way)."""
+
+
+def _on_sigterm() -> Any:
+    """Turn SIGTERM into :class:`Terminated` in the main thread; the previous handler
+    (None when handlers cannot be set from here)."""
+    def raise_terminated(_signum: int, _frame: Any) -> None:
+        raise Terminated
+
+    try:
+        return signal.signal(signal.SIGTERM, raise_terminated)
+    except ValueError:  # not the main thread
+        return None
+
+
+def _where(exc: BaseException) -> str:
+    """`` at module:line`` of the innermost frame of dindcheck's own code."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f"{os.sep}dindcheck{os.sep}" in f.filename]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    module = frame.filename.rsplit(f"{os.sep}dindcheck{os.sep}", 1)[-1]
+    return f" at dindcheck/{module}:{frame.lineno}"
+
+
+def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
+    from dindcheck.sanitize import clean_text
+
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         # Bare `dindcheck` audits the current engine, in the TUI on a terminal.
         bare = not argv
         argv = ["audit", *argv]
-        if bare and out.isatty() and sys.stdin.isatty():
+        if bare and _isatty(out) and sys.stdin is not None and sys.stdin.isatty():
             argv.append("--tui")
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return EXIT_USAGE if exc.code not in (0, None) else 0
-    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, --version
+            return EXIT_USAGE if exc.code not in (0, None) else 0
         if args.command == "lint":
             return _run_lint(args, out, err)
         if args.command == "audit":
@@ -255,10 +516,5 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         parser.print_help(out)
         return EXIT_USAGE
     except DindcheckError as exc:
-        err.write(f"dindcheck: {exc}\n")
+        err.write(clean_text(f"dindcheck: {exc}", os.environ) + "\n")
         return exc.exit_code
-    except KeyboardInterrupt:
-        err.write("dindcheck: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        return 0

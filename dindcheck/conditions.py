@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from dindcheck.regexsafety import UnsafePattern, bounded_search, check_pattern
 from dindcheck.versions import parse_specifier, version_matches
 
 Predicate = Callable[[Any], bool]
@@ -37,6 +38,8 @@ def compile_condition(schema: Any, where: str = "$") -> Predicate:
         return _compile(schema, where)
     except _Unsupported:
         return _jsonschema_predicate(schema, where)
+    except RecursionError:
+        raise ConditionError(f"{where}: nested too deeply") from None
 
 
 class _Unsupported(Exception):
@@ -89,7 +92,7 @@ def _properties(arg: Any, where: str) -> Predicate:
 
 
 def _required(arg: Any, where: str) -> Predicate:
-    if not isinstance(arg, list):
+    if not isinstance(arg, list) or not all(isinstance(name, str) for name in arg):
         raise ConditionError(f"{where}: must be a list of names")
     return lambda v: not isinstance(v, dict) or all(name in v for name in arg)
 
@@ -147,12 +150,20 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
-def _pattern(arg: Any, where: str) -> Predicate:
+def _regex(arg: Any, where: str) -> re.Pattern[str]:
+    if not isinstance(arg, str):
+        raise ConditionError(f"{where}: a pattern must be a string")
     try:
-        regex = re.compile(arg)
-    except (re.error, TypeError) as exc:
+        return check_pattern(arg, where)
+    except UnsafePattern as exc:
+        raise ConditionError(str(exc)) from None
+    except (re.error, RecursionError, OverflowError) as exc:
         raise ConditionError(f"{where}: invalid regular expression: {exc}") from None
-    return lambda v: not isinstance(v, str) or regex.search(v) is not None
+
+
+def _pattern(arg: Any, where: str) -> Predicate:
+    regex = _regex(arg, where)
+    return lambda v: not isinstance(v, str) or bounded_search(regex, v)
 
 
 _CLAUSE = r"\s*(?:~=|===|==|!=|<=|>=|<|>)\s*v?[0-9][0-9A-Za-z.*+!-]*\s*"
@@ -220,12 +231,124 @@ def _jsonschema_predicate(schema: Any, where: str) -> Predicate:
         if not (isinstance(instance, str) and version_matches(instance, spec)):
             yield jsonschema.ValidationError(f"{instance!r} does not satisfy version {spec}")
 
+    def pattern_keyword(validator: Any, pattern: Any, instance: Any, _schema: Any) -> Any:
+        if isinstance(instance, str) and not bounded_search(re.compile(pattern), instance):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+    def pattern_properties(validator: Any, patterns: Any, instance: Any, _schema: Any) -> Any:
+        if not isinstance(instance, dict):
+            return
+        for pattern, subschema in patterns.items():
+            regex = re.compile(pattern)
+            for key, value in instance.items():
+                if isinstance(key, str) and bounded_search(regex, key):
+                    yield from validator.descend(value, subschema, path=key,
+                                                 schema_path=pattern)
+
     base = validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
         base.check_schema(schema)
     except jsonschema.SchemaError as exc:
         path = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in exc.path)
         raise ConditionError(f"{where}{path}: {exc.message}") from None
-    extended = validators.extend(base, {"version": version_keyword})  # type: ignore[no-untyped-call]
+    except RecursionError:
+        raise ConditionError(f"{where}: nested too deeply") from None
+    check_schema_safety(schema, where)
+    extended = validators.extend(base, {  # type: ignore[no-untyped-call]
+        "version": version_keyword, "pattern": pattern_keyword,
+        "patternProperties": pattern_properties})
     validator = extended(schema)
     return lambda v: bool(validator.is_valid(v))
+
+
+# Keywords whose subschemas apply to the very instance the schema applies to: a ``$ref``
+# cycle through them alone never reaches a smaller value, so it never ends.
+_SAME_INSTANCE_LISTS = ("allOf", "anyOf", "oneOf")
+_SAME_INSTANCE = ("not", "if", "then", "else")
+_REF_KEYS = ("$ref", "$dynamicRef", "$recursiveRef")
+
+
+def check_schema_safety(schema: Any, where: str = "$") -> None:
+    """Refuse what would hang or fail only when a rule runs: unsafe or invalid
+    ``pattern``/``patternProperties``, ``$ref``s that do not resolve in the rule itself,
+    and ``$ref`` cycles that do not descend into the value."""
+    refs: list[tuple[str, str]] = []
+    _scan(schema, where, refs, root=True)
+    for holder, ref in refs:
+        _resolve_ref(schema, ref, holder)
+    done: set[str] = set()
+    for holder, ref in refs:
+        _no_cycle(schema, ref, holder, done, [])
+
+
+def _scan(node: Any, where: str, refs: list[tuple[str, str]], *, root: bool = False) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{where}.{key}"
+            if key in _REF_KEYS:
+                if key != "$ref" or not isinstance(value, str):
+                    raise ConditionError(f"{here}: only $ref to a part of the same "
+                                         "condition (\"#/...\") is supported")
+                refs.append((here, value))
+            elif key == "$id" and not root:
+                raise ConditionError(f"{here}: $id is only supported at the top")
+            elif key == "pattern" and isinstance(value, str):
+                _regex(value, here)
+            elif key == "patternProperties" and isinstance(value, dict):
+                for pattern in value:
+                    _regex(pattern, f"{here}[{pattern!r}]")
+            if key not in ("const", "enum", "examples", "default"):
+                _scan(value, here, refs)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            _scan(item, f"{where}[{i}]", refs)
+
+
+def _resolve_ref(schema: Any, ref: str, where: str) -> Any:
+    """The subschema a local ``$ref`` (``#``, ``#/json/pointer``) names."""
+    from urllib.parse import unquote
+
+    if not ref.startswith("#") or (len(ref) > 1 and not ref.startswith("#/")):
+        raise ConditionError(f"{where}: {ref!r} does not resolve: only references into the "
+                             "same condition (\"#/$defs/name\") are supported")
+    node = schema
+    for token in ref[2:].split("/") if len(ref) > 1 else ():
+        token = unquote(token).replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            raise ConditionError(f"{where}: {ref!r} does not resolve")
+    return node
+
+
+def _same_instance_refs(node: Any) -> list[str]:
+    """The ``$ref``s a schema applies to its own instance, directly or through
+    ``allOf``/``anyOf``/``oneOf``/``not``/``if``/``then``/``else``."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, dict):
+            continue
+        if isinstance(current.get("$ref"), str):
+            found.append(current["$ref"])
+        for key in _SAME_INSTANCE_LISTS:
+            if isinstance(current.get(key), list):
+                stack.extend(current[key])
+        stack.extend(current[key] for key in _SAME_INSTANCE if key in current)
+    return found
+
+
+def _no_cycle(schema: Any, ref: str, where: str, done: set[str], path: list[str]) -> None:
+    if ref in done:
+        return
+    if ref in path:
+        raise ConditionError(f"{where}: {ref!r} refers back to itself without descending "
+                             "into the value (it would never end)")
+    path.append(ref)
+    for inner in _same_instance_refs(_resolve_ref(schema, ref, where)):
+        _no_cycle(schema, inner, where, done, path)
+    path.pop()
+    done.add(ref)

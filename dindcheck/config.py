@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,31 @@ from dindcheck.model import Severity
 from dindcheck.yamlload import YamlError, load_file
 
 CONFIG_NAMES = (".dindcheck.yaml", ".dindcheck.yml")
+# Above it a single input could take gigabytes of memory: a cap that high is no cap.
+MAX_FILE_SIZE_LIMIT = 1024**3
+_SIZE = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[kmg]?)(?:i?b)?", re.I)
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def parse_size(value: object) -> int:
+    """Bytes from ``10M``, ``512k``, ``1.5 GiB`` or a plain integer; ``ValueError`` for
+    anything else, for a size below one byte and above :data:`MAX_FILE_SIZE_LIMIT`."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a size: {value!r} (e.g. 10M)")
+    if isinstance(value, int):
+        size = value
+    else:
+        match = _SIZE.fullmatch(str(value).strip()) if isinstance(value, str) else None
+        if match is None:
+            raise ValueError(f"not a size: {str(value)[:40]!r} (e.g. 10M)")
+        number, unit = match.group("number"), match.group("unit").lower()
+        if len(number) > 20:
+            raise ValueError(f"not a size: {number[:20]}... is too large")
+        size = int(float(number) * _UNITS[unit])
+    if not 1 <= size <= MAX_FILE_SIZE_LIMIT:
+        raise ValueError(f"size must be between 1 byte and {MAX_FILE_SIZE_LIMIT // 1024**3}G, "
+                         f"got {str(value)[:40]}")
+    return size
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,13 +50,19 @@ class Config:
     ignore: tuple[str, ...] = ()
     rules: tuple[Path, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
-    max_file_size: int | str | None = None
+    max_file_size: int | None = None
+    runner_config: Path | None = None
 
 
-def find_config(start: Path) -> Path | None:
+def find_config(start: Path | None) -> Path | None:
+    """The config file in ``start`` (None: no working directory, so no config)."""
+    if start is None:
+        return None
     for name in CONFIG_NAMES:
         candidate = start / name
-        if candidate.is_file():
+        # Not only regular files: a FIFO or a dangling link named like the config is an
+        # error when it is read, not a config silently ignored.
+        if candidate.is_symlink() or (candidate.exists() and not candidate.is_dir()):
             return candidate
     return None
 
@@ -55,8 +87,25 @@ def load_config(path: Path | None) -> Config:
         ignore=tuple(data.get("ignore") or ()),
         rules=tuple(base / p for p in data.get("rules") or ()),
         severity=dict(data.get("severity") or {}),
-        max_file_size=data.get("max_file_size"),
+        max_file_size=_max_file_size(data, path),
+        runner_config=base / data["runner_config"] if data.get("runner_config") else None,
     )
+
+
+def _max_file_size(data: Any, path: Path) -> int | None:
+    value = data.get("max_file_size")
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise RuleError(f"{path}{_line(data, 'max_file_size')}: $.max_file_size: {exc}") \
+            from None
+
+
+def _line(data: Any, key: object) -> str:
+    marks = getattr(data, "key_marks", {})
+    return f":{marks[key].line}" if key in marks else ""
 
 
 def _validate(data: Any, path: Path) -> None:
@@ -68,10 +117,7 @@ def _validate(data: Any, path: Path) -> None:
     schema = load("config.schema.json")
     error = best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
     if error is not None:
-        line = ""
-        marks = getattr(data, "key_marks", {})
-        if error.path and error.path[0] in marks:
-            line = f":{marks[error.path[0]].line}"
+        line = _line(data, error.path[0]) if error.path else ""
         raise RuleError(f"{path}{line}: {error.json_path}: {error.message}")
 
 

@@ -24,6 +24,13 @@ class RuleError(DindcheckError):
     exit_code = EXIT_USAGE
 
 
+class ReportWriteError(DindcheckError):
+    """The report could not be written (a full disk, a closed standard output): the
+    reader did not get the verdict's grounds, so the run does not pass."""
+
+    exit_code = EXIT_USAGE
+
+
 class EngineError(DindcheckError):
     """No Docker endpoint could be audited."""
 

@@ -15,6 +15,8 @@ OFFICIAL: dict[str, Any] = load("official_image.json")
 _FROZEN: dict[str, str] = OFFICIAL["frozen_tags"]
 OFFICIAL_DATA_ROOT: str = OFFICIAL["data_root_volume"]["dind"]
 ROOTLESS_DATA_ROOT: str = OFFICIAL["data_root_volume"]["dind-rootless"]
+ROOTLESS_VARIANTS: frozenset[str] = frozenset(OFFICIAL["rootless_variants"])
+_ROOTLESS_MARKER: str = OFFICIAL["rootless_tag_marker"]
 _DIND_IMAGES: dict[str, Any] = load("dind_images.json")
 FAMILIES: list[dict[str, Any]] = _DIND_IMAGES["families"]
 _VERSION_WORD = re.compile(_DIND_IMAGES["version_word"])
@@ -61,16 +63,17 @@ def _classify(ref: str) -> tuple[tuple[str, Any], ...]:
     tag_l = (tag or "").lower()
     name_l = repository.lower().rsplit("/", 1)[-1]
     if official:
-        if "rootless" in tag_l:
+        if _ROOTLESS_MARKER in tag_l:
             variant = "dind-rootless"
-        elif any(marker in tag_l for marker in OFFICIAL["cli_tag_markers"]):
+        elif any(marker in tag_l for marker in OFFICIAL["cli_tag_markers"]) or \
+                _cli_by_default(tag_l):
             variant = "cli"
         else:
             variant = "dind"  # `docker:latest`, `docker:29` are the dind variant
     elif family is not None:
         variant = family["variant"]
     elif "dind" in tag_l or "dind" in name_l or "docker-in-docker" in name_l:
-        variant = "dind-rootless" if "rootless" in tag_l else "dind"
+        variant = "dind-rootless" if _ROOTLESS_MARKER in tag_l else "dind"
     else:
         variant = "other"
     version = None
@@ -98,6 +101,20 @@ def _classify(ref: str) -> tuple[tuple[str, Any], ...]:
     )
 
 
+def _cli_by_default(tag: str) -> bool:
+    """A tag without ``dind`` that named the CLI image: a version before 22.06 (when
+    the bare version tags moved to the dind variant), or a frozen tag (``stable``)."""
+    if "dind" in tag:
+        return False
+    version = _VERSION_TAG.match(tag)
+    found = version.group(1) if version else _FROZEN.get(tag)
+    if found is None:
+        return False
+    from dindcheck.versions import version_matches
+
+    return version_matches(found, f"<{OFFICIAL['dind_by_default_since']}")
+
+
 def _moving(official: bool, repository: str, tag: str, pinned: str,
             digest: str | None) -> bool:
     """Whether each pull may bring another image (dind_images.json, ``_comment_tags``).
@@ -108,8 +125,8 @@ def _moving(official: bool, repository: str, tag: str, pinned: str,
     (`haf_api_node:dind`), not a pulled tag. A tag with an unresolved variable
     (`docker:${VERSION}-dind`) is not known to move.
     """
-    if digest is not None or pinned != "none" or "$" in tag:
-        return False
+    if digest is not None or pinned != "none" or "$" in tag or "${" in repository:
+        return False  # a variable the input does not define: the version is not known
     if official:
         return not _VERSION_TAG.match(tag) or tag in _FROZEN
     if "/" not in repository:
@@ -135,6 +152,6 @@ def default_data_root(image: dict[str, Any] | None) -> str:
     family = family_of(image)
     if family is not None:
         return str(family["data_root"])
-    if image and image.get("variant") == "dind-rootless":
+    if image and image.get("variant") in ROOTLESS_VARIANTS:
         return ROOTLESS_DATA_ROOT
     return OFFICIAL_DATA_ROOT

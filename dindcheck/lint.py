@@ -9,12 +9,20 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from dindcheck.catalogue import Rule
 from dindcheck.evaluate import evaluate_setup
-from dindcheck.model import DEFAULT_MAX_FILE_SIZE, Finding, InputProblem, Report, Target
-from dindcheck.sources import FILE_SOURCES, LoadOptions
+from dindcheck.model import (
+    DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_MAX_STDIN_SIZE,
+    Finding,
+    InputProblem,
+    Report,
+    Target,
+)
+from dindcheck.sources import FILE_SOURCES, STDIN, LoadOptions
+from dindcheck.workload import Setup
 
 # Below this many projects a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 200
@@ -51,7 +59,10 @@ def lint_project(group: Group, job: LintJob) -> ProjectResult:
     """One group's findings (read by its source); its subjects only when the job keeps
     them (the TUI)."""
     kind, files = group
-    setups = FILE_SOURCES[kind].load(files, job.options)
+    return _evaluated(FILE_SOURCES[kind].load(files, job.options), job)
+
+
+def _evaluated(setups: Sequence[Setup], job: LintJob) -> ProjectResult:
     results = [evaluate_setup(s, job.rules, keep_subjects=job.keep_subjects) for s in setups]
     problems = tuple(dict.fromkeys(p for s in setups for p in s.problems))
     return ProjectResult(tuple(r.target for r in results),
@@ -65,7 +76,11 @@ _WORKER_JOB: list[LintJob] = []
 
 
 def _init_worker(job: LintJob) -> None:
+    import signal
+
     gc.enable()  # the parent pauses it while collecting results; workers parse, so keep it
+    # Ctrl-C reaches the whole process group: the parent answers it and stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_JOB[:] = [job]
 
 
@@ -122,9 +137,17 @@ def _parallel(groups: Sequence[Group], job: LintJob, jobs: int) -> Iterator[Proj
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
                                  initargs=(job,)) as pool:
             by_id = {rule.id: rule for rule in job.rules}
-            for result, packed in pool.map(_work, groups, chunksize=chunksize):
-                findings = tuple(_unpack(p, by_id) for p in packed)
-                yield dataclasses.replace(result, findings=findings)
+            try:
+                for result, packed in pool.map(_work, groups, chunksize=chunksize):
+                    findings = tuple(_unpack(p, by_id) for p in packed)
+                    yield dataclasses.replace(result, findings=findings)
+            except BaseException:
+                # Interrupted or terminated: stop the workers now rather than wait for
+                # them (they hold the standard output a reader waits on to end).
+                pool.shutdown(wait=False, cancel_futures=True)
+                for child in multiprocessing.active_children():
+                    child.terminate()
+                raise
     finally:
         if not frozen_before:  # leave a caller's own gc.freeze() alone
             gc.unfreeze()
@@ -147,27 +170,89 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True, slots=True)
+class StdinInput:
+    """Standard input as an input: its stream, the name it is read as (which picks the
+    source and names it in reports), and its size cap."""
+
+    stream: BinaryIO | None = None     # None: the process's standard input
+    name: str | None = None            # --stdin-filename
+    max_size: int = DEFAULT_MAX_STDIN_SIZE
+
+
+def _stdin_result(stdin: StdinInput, job: LintJob) -> ProjectResult:
+    """Standard input, read by the source its name (or, without one, the default) picks."""
+    import sys
+
+    from dindcheck.sources.walk import stdin_source
+
+    name = stdin.name or STDIN
+    stream = stdin.stream if stdin.stream is not None else sys.stdin.buffer
+    try:
+        data = stream.read(stdin.max_size + 1)
+    except (OSError, ValueError) as exc:
+        return _input_problem(name, f"cannot read standard input: {exc}")
+    if len(data) > stdin.max_size:
+        return _input_problem(name, (
+            f"standard input holds more than {stdin.max_size} bytes; not read (raise the cap "
+            f"with --max-file-size, e.g. --max-file-size {_next_size(stdin.max_size)})"))
+    source, reason = stdin_source(FILE_SOURCES, stdin.name, data[:16 * 1024])
+    if source is None:
+        return _input_problem(name, reason)
+    return _evaluated(source.load_stream(data, name, job.options), job)
+
+
+def _input_problem(name: str, message: str) -> ProjectResult:
+    return ProjectResult((), (), (InputProblem(path=name, message=message),), 0, ())
+
+
+def _next_size(size: int) -> str:
+    """A cap four times ``size``, written as --max-file-size takes it."""
+    return f"{max(1, size * 4 // (1024 * 1024))}M"
+
+
+def repository_root(paths: Sequence[Path]) -> Path:
+    """What a lint reads by default: the repository that holds every given path (the
+    nearest folder above them with a ``.git``), else the folder that holds them all."""
+    folders = [p if p.is_dir() else p.parent for p in (q.absolute() for q in paths or [Path(".")])]
+    start = Path(os.path.commonpath([str(f) for f in folders]))
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
 def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = False,
          environ: Mapping[str, str] | None = None,
          max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int | None = None,
-         keep_subjects: bool = True) -> Report:
+         keep_subjects: bool = True, profiles: Sequence[str] | None = None,
+         root: Path | None = None, allow_outside: bool = False,
+         runner_config: Path | None = None, stdin: StdinInput | None = None) -> Report:
     """Lint PATHs (files or folders); with ``merge_files`` they form one compose project
-    (``-f``).
+    (``-f``). ``runner_config``: the GitLab Runner ``config.toml`` that runs the
+    pipelines (without it, what only the runner decides stays unknown). A path ``-`` is
+    standard input (``stdin`` says how to read it).
 
     Reports only count subjects; ``keep_subjects=False`` drops them as each project is
-    done (less to pickle back from workers, less to hold).
+    done (less to pickle back from workers, less to hold). ``profiles``: lint only what
+    ``docker compose --profile ...`` would start (None: every service). Reads stay inside
+    ``root`` (None: the repository the first path lies in) unless ``allow_outside``.
     """
     from dindcheck.sources.walk import walk
 
     env = dict(os.environ if environ is None else environ)
     problems: list[InputProblem] = []
     groups: list[Group]
+    reads_stdin = any(str(p) == STDIN for p in paths)
+    paths = [p for p in paths if str(p) != STDIN]
     if merge_files:
         groups = [("compose", list(paths))]
-    else:
+    elif paths or not reads_stdin:
         found_groups, found = walk(paths, FILE_SOURCES)
         groups = list(found_groups)
         problems.extend(found)
+    else:
+        groups = []
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     targets: list[Target] = []
     findings: list[Finding] = []
@@ -175,8 +260,14 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     unresolved: set[str] = set()
     notes: list[str] = []
     with _gc_paused():
-        job = LintJob(rules, LoadOptions(environ=env, max_file_size=max_file_size),
-                      keep_subjects)
+        options = LoadOptions(environ=env, max_file_size=max_file_size,
+                              profiles=tuple(profiles) if profiles is not None else None,
+                              root=root or repository_root(paths), allow_outside=allow_outside,
+                              runner_config=runner_config)
+        job = LintJob(rules, options, keep_subjects)
+        results: list[ProjectResult] = []
+        if reads_stdin:
+            results.append(_stdin_result(stdin or StdinInput(), job))
         read: set[tuple[str, str]] = set()
         for (kind, group_files), result in zip(groups, _results(groups, job, jobs),
                                                strict=True):
@@ -184,6 +275,8 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
             if files and files <= read:
                 continue  # its source read it already, in an earlier group (an include)
             read.update((kind, os.path.abspath(p)) for t in result.targets for p in t.paths)
+            results.append(result)
+        for result in results:
             targets.extend(result.targets)
             findings.extend(result.findings)
             problems.extend(result.problems)
@@ -193,7 +286,10 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     if unresolved:
         notes.append("variables without a value were left as written: "
                      + ", ".join(sorted(unresolved)))
-    if not groups and not problems:
-        notes.append("no input files found")
+    if not groups and not problems and not reads_stdin:
+        names = ", ".join(str(p) for p in paths) or "."
+        problems.append(InputProblem(path=names, message=(
+            "no input file found (compose, GitLab CI, GitHub Actions, Kubernetes, shell): "
+            "nothing was checked")))
     return Report(mode="lint", targets=tuple(targets), findings=tuple(findings),
                   errors=tuple(problems), suppressed=suppressed, notes=tuple(notes))

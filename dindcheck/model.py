@@ -30,6 +30,10 @@ _RANKS = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024  # input files above it are reported, not read
+# Standard input is most often a cluster dump (`kubectl get pods -A -o json`): about 6 KiB a
+# pod, so 30 MiB for 5,000 pods. Its own default cap (an explicit --max-file-size applies
+# to it too) lets one through whole; reading one takes about 4 times its size in memory.
+DEFAULT_MAX_STDIN_SIZE = 256 * 1024 * 1024
 
 
 def fails(severity: Severity, fail_on: str) -> bool:
@@ -166,10 +170,12 @@ class Report:
         return counts
 
     def exit_code(self, fail_on: str) -> int:
-        """0/1/2/3 per the CI contract: input errors (2) win over findings (1)."""
+        """0/1/2/3 per the CI contract: input errors (2) win over engines that could not be
+        audited (3), which win over findings (1): a gate never passes what it did not
+        check."""
         if any(e.kind == "input" for e in self.errors):
             return 2
-        if self.mode == "audit" and self.errors and not self.targets:
+        if any(e.kind == "engine" for e in self.errors):
             return 3
         if any(fails(f.severity, fail_on) for f in self.findings):
             return 1

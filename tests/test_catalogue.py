@@ -127,6 +127,29 @@ def test_user_rules_are_added(tmp_path: Path) -> None:
     pytest.param({"condition": {"properties": {"engine_version": {"version": "<1.*"}}}},
                  r"\$\.condition\.properties\.engine_version\.version: invalid",
                  id="specifier-packaging-rejects"),
+    # Conditions that used to load and then crash or hang the run that evaluated them.
+    pytest.param({"condition": {"required": [["x"]]}},
+                 r"\$\.condition\.required: must be a list of names", id="required-nested"),
+    pytest.param({"condition": {"$ref": "#"}}, r"\$\.condition\.\$ref: '#' refers back",
+                 id="ref-self"),
+    pytest.param({"condition": {"allOf": [{"$ref": "#/$defs/a"}],
+                                "$defs": {"a": {"not": {"$ref": "#"}}}}},
+                 r"refers back to itself", id="ref-cycle-through-allOf-and-not"),
+    pytest.param({"condition": {"$ref": "#/$defs/missing"}}, r"does not resolve",
+                 id="ref-unresolvable"),
+    pytest.param({"condition": {"$ref": "https://example.com/schema.json"}},
+                 r"does not resolve", id="ref-remote"),
+    pytest.param({"condition": {"$dynamicRef": "#x"}}, r"only \$ref", id="dynamic-ref"),
+    pytest.param({"condition": {"properties": {"image": {"pattern": "^(a+)+$"}}}},
+                 r"\$\.condition\.properties\.image\.pattern: a repeated group",
+                 id="pattern-nested-quantifier"),
+    pytest.param({"condition": {"properties": {"image": {"pattern": "\\d+\\d+"}}}},
+                 r"pattern: two repeats", id="pattern-adjacent-quantifiers"),
+    pytest.param({"condition": {"patternProperties": {"(a|ab)*c": True}, "$ref": "#/$defs/d",
+                                "$defs": {"d": True}}},
+                 r"patternProperties.*alternatives", id="pattern-properties-in-jsonschema"),
+    pytest.param({"condition": {"not": {"pattern": "(x+x+)+y"}}}, r"pattern: ",
+                 id="pattern-under-not"),
 ])
 def test_invalid_user_rule_names_file_and_path(tmp_path: Path, overrides: dict[str, Any],
                                                message: str) -> None:
@@ -134,6 +157,35 @@ def test_invalid_user_rule_names_file_and_path(tmp_path: Path, overrides: dict[s
     with pytest.raises(RuleError, match=message) as info:
         load_catalogue([tmp_path])
     assert str(path) in str(info.value) or "already defined" in str(info.value)
+
+
+def test_recursive_ref_that_descends_is_a_working_condition(tmp_path: Path) -> None:
+    """A ``$ref`` that recurses into the value (a tree) is fine: it ends with the value."""
+    _write_rule(tmp_path, subject="daemon", condition={
+        "$defs": {"node": {"anyOf": [{"const": "leaf"},
+                                     {"type": "object",
+                                      "properties": {"next": {"$ref": "#/$defs/node"}},
+                                      "required": ["next"]}]}},
+        "properties": {"chain": {"$ref": "#/$defs/node"}}, "required": ["chain"]})
+    (rule,) = [r for r in load_catalogue([tmp_path]) if not r.shipped]
+    assert rule.condition({"chain": {"next": {"next": "leaf"}}})
+    assert not rule.condition({"chain": {"next": {"next": "branch"}}})
+
+
+@pytest.mark.parametrize("text", ["id: 2001-02-30\n", "severity: !!bool maybe\n",
+                                  "id: ACME003\nmessage: !!int 99999999999999999999x\n"])
+def test_rule_scalar_that_cannot_be_built_is_exit_2_with_its_line(tmp_path: Path,
+                                                                   text: str) -> None:
+    import io
+
+    from dindcheck.cli import main
+
+    (tmp_path / "ACME003-x.yaml").write_text(text)
+    err = io.StringIO()
+    code = main(["rules", "--rules", str(tmp_path)], stdout=io.StringIO(), stderr=err)
+    assert code == 2
+    assert f"ACME003-x.yaml:{text.count(chr(10))}" in err.getvalue()
+    assert len(err.getvalue().splitlines()) == 1
 
 
 def test_malformed_rule_yaml(tmp_path: Path) -> None:
@@ -180,3 +232,19 @@ def test_bad_fix_files_name_file_and_rule(tmp_path: Path, name: str, text: str,
     with pytest.raises(RuleError, match=message) as info:
         load_catalogue([tmp_path])
     assert name in str(info.value)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dangling-link", "link-to-dev-zero"])
+def test_a_rule_file_that_cannot_be_read_is_an_error_not_skipped(tmp_path: Path,
+                                                                  kind: str) -> None:
+    import os
+
+    path = tmp_path / "ACME004-x.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dangling-link":
+        path.symlink_to(tmp_path / "gone.yaml")
+    else:
+        path.symlink_to("/dev/zero")
+    with pytest.raises(RuleError, match=r"ACME004-x\.yaml: (cannot read|not a regular file)"):
+        load_catalogue([tmp_path])

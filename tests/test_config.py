@@ -51,6 +51,9 @@ def test_config_is_found_in_the_working_directory(tmp_path: Path,
     pytest.param("colour: red\n", "Additional properties", id="unknown-key"),
     pytest.param("severity:\n  DIND999: info\n", "unknown rule", id="unknown-rule"),
     pytest.param("ignore: [\n", r"\.dindcheck\.yaml:2", id="malformed"),
+    pytest.param("fail_on: error\nmax_file_size: !!bool maybe\n", r"\.dindcheck\.yaml:2:",
+                 id="scalar-that-cannot-be-built"),
+    pytest.param("select: [2001-02-30]\n", r"\.dindcheck\.yaml:1:", id="impossible-date"),
 ])
 def test_invalid_config_is_exit_2_with_location(tmp_path: Path, config: str,
                                                 message: str) -> None:
@@ -58,3 +61,61 @@ def test_invalid_config_is_exit_2_with_location(tmp_path: Path, config: str,
     assert code == 2
     assert __import__("re").search(message, err)
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("value", ["lots", "1e400", "1.0e+400", ".inf", "0", "-1", "2G",
+                                   "'١٠M'", "true", "[1]", "99999999999999999999999"])
+def test_bad_max_file_size_is_exit_2_with_its_line(tmp_path: Path, value: str) -> None:
+    code, _, err = run(tmp_path, f"fail_on: error\nmax_file_size: {value}\n")
+    assert code == 2
+    assert ".dindcheck.yaml:2: $.max_file_size" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("value", "limit"), [("5M", 5 * 1024**2), ("512k", 512 * 1024),
+                                              ("1.5 MiB", 1536 * 1024), ("4096", 4096)])
+def test_max_file_size_units(value: str, limit: int) -> None:
+    from dindcheck.config import parse_size
+
+    assert parse_size(value) == limit
+
+
+def test_max_file_size_from_config_applies(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "compose.yaml").write_text("services: {}\n" + "#" * 5000 + "\n")
+    (tmp_path / ".dindcheck.yaml").write_text("max_file_size: 4k\n")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["lint", str(tmp_path / "p"), "--json", "--config",
+                 str(tmp_path / ".dindcheck.yaml")], stdout=out, stderr=err)
+    assert code == 2
+    assert "4096-byte cap" in json.loads(out.getvalue())["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dangling-link"])
+def test_a_config_that_cannot_be_read_is_exit_2_not_ignored(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            kind: str) -> None:
+    import os
+
+    config = tmp_path / ".dindcheck.yaml"
+    if kind == "fifo":
+        os.mkfifo(config)
+    else:
+        config.symlink_to(tmp_path / "gone.yaml")
+    monkeypatch.chdir(tmp_path)
+    err = io.StringIO()
+    code = main(["lint", str(BROKEN), "--json"], stdout=io.StringIO(), stderr=err)
+    assert code == 2
+    assert ".dindcheck.yaml" in err.getvalue()
+    assert len(err.getvalue().splitlines()) == 1
+
+
+def test_runner_config_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    from dindcheck.config import load_config
+
+    (tmp_path / "ci").mkdir()
+    path = tmp_path / "ci" / ".dindcheck.yaml"
+    path.write_text("runner_config: runner/config.toml\n")
+    assert load_config(path).runner_config == tmp_path / "ci" / "runner" / "config.toml"
+    path.write_text("fail_on: error\n")
+    assert load_config(path).runner_config is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -520,3 +521,64 @@ def test_daemons_borrowing_one_data_container_share_it(tmp_path: Path) -> None:
     assert {f.subject_name for f in report.findings if f.rule_id == "DIND004"} == {
         "dind-1", "dind-2"}
     assert ids(report, "docker-data") == set()
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        text = (task / "children").read_text() if (task / "children").exists() else ""
+        found.update(int(p) for p in text.split())
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+def test_sigterm_stops_a_parallel_lint_and_its_workers(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.repo import dindcheck_command
+
+    for i in range(600):
+        write_tree(tmp_path / f"p{i}", {"compose.yaml": "services:\n" + "".join(
+            f"  s{j}: {{image: 'docker:dind', privileged: true}}\n" for j in range(40))})
+    proc = subprocess.Popen([*dindcheck_command(), "lint", str(tmp_path), "-j", "2",
+                             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the pool did not start"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143
+    assert b"terminated" in err
+    time.sleep(0.5)
+    alive = {pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]}
+    assert alive == set(), "workers outlived their parent"
+    for pid in workers:  # leave nothing behind should the assertion above have failed
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_reads_stay_inside_the_root_unless_allowed(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"outside/.env": "TLS=\n",
+                          "repo/.git/HEAD": "",
+                          "repo/app/compose.yaml": "services:\n  dind:\n"
+                          "    image: docker:27-dind\n    env_file: [../../outside/.env]\n"})
+    kept = lint([tmp_path / "repo" / "app"], RULES, jobs=1, environ={})
+    assert any("outside" in e.message and "not read" in e.message for e in kept.errors)
+    assert kept.exit_code("never") == 2  # what it holds was not checked: not a pass
+    assert "TLS=" not in repr(kept)
+    allowed = lint([tmp_path / "repo" / "app"], RULES, jobs=1, environ={}, allow_outside=True)
+    assert allowed.errors == ()
+
+
+def test_a_folder_with_nothing_to_lint_is_not_a_pass(tmp_path: Path) -> None:
+    (tmp_path / "README.txt").write_text("hello\n")
+    report = lint([tmp_path], RULES, jobs=1, environ={})
+    assert report.exit_code("error") == 2
+    assert "nothing was checked" in report.errors[0].message

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
-from dindcheck.model import Report
+from dindcheck.model import Report, fails
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -15,6 +15,17 @@ class RenderOptions:
     pretty: bool = True
     fail_on: str = "error"
     verbose: bool = False
+    allow_partial: bool = False
+
+
+def verdict_code(report: Report, fail_on: str, *, allow_partial: bool = False) -> int:
+    """The exit code of a run: ``Report.exit_code``, which is 3 as soon as one engine (or
+    container) could not be audited, unless ``allow_partial`` (``--allow-partial``)
+    accepts an audit of what could be reached."""
+    code = report.exit_code(fail_on)
+    if code == 3 and allow_partial and report.targets:
+        return 1 if any(fails(f.severity, fail_on) for f in report.findings) else 0
+    return code
 
 
 Renderer = Callable[[Report, RenderOptions], str]

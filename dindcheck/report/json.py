@@ -7,7 +7,8 @@ from typing import Any, TextIO
 
 from dindcheck import __version__
 from dindcheck.model import Finding, Report, fails
-from dindcheck.report import RenderOptions
+from dindcheck.report import RenderOptions, verdict_code
+from dindcheck.sanitize import inert_json
 
 SCHEMA_VERSION = "1.0"
 
@@ -29,7 +30,8 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def report_json(report: Report, fail_on: str, *, findings: bool = True) -> dict[str, Any]:
+def report_json(report: Report, fail_on: str, *, findings: bool = True,
+                allow_partial: bool = False) -> dict[str, Any]:
     """The report as JSON data; ``findings=False`` leaves them out (for streaming)."""
     data = {
         "schema_version": SCHEMA_VERSION,
@@ -47,7 +49,7 @@ def report_json(report: Report, fail_on: str, *, findings: bool = True) -> dict[
             "errors": len(report.errors),
             "fail_on": fail_on,
             "failed": any(fails(f.severity, fail_on) for f in report.findings),
-            "exit_code": report.exit_code(fail_on),
+            "exit_code": verdict_code(report, fail_on, allow_partial=allow_partial),
         },
         "findings": [finding_json(f) for f in report.findings] if findings else [],
         "errors": [
@@ -72,20 +74,22 @@ def write(report: Report, options: RenderOptions, stream: TextIO) -> None:
     if options.pretty:
         stream.write(render(report, options))
         return
-    envelope = json.dumps({**report_json(report, options.fail_on, findings=False),
+    envelope = json.dumps({**report_json(report, options.fail_on, findings=False,
+                                         allow_partial=options.allow_partial),
                            "findings": []}, **_COMPACT)  # type: ignore[arg-type]
     head, _, tail = envelope.rpartition('"findings":[]')
-    stream.write(head + '"findings":[')
+    stream.write(inert_json(head) + '"findings":[')
     for i, finding in enumerate(report.findings):
         if i:
             stream.write(",")
-        stream.write(json.dumps(finding_json(finding), **_COMPACT))  # type: ignore[arg-type]
-    stream.write("]" + tail + "\n")
+        stream.write(inert_json(json.dumps(finding_json(finding),
+                                           **_COMPACT)))  # type: ignore[arg-type]
+    stream.write("]" + inert_json(tail) + "\n")
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    data = report_json(report, options.fail_on)
+    data = report_json(report, options.fail_on, allow_partial=options.allow_partial)
     if options.pretty:
-        return json.dumps(data, indent=2, default=str) + "\n"
+        return inert_json(json.dumps(data, indent=2, default=str)) + "\n"
     # Without indent json uses its C encoder: about 3x faster on large reports.
-    return json.dumps(data, **_COMPACT) + "\n"  # type: ignore[arg-type]
+    return inert_json(json.dumps(data, **_COMPACT)) + "\n"  # type: ignore[arg-type]

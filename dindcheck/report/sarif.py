@@ -8,6 +8,7 @@ from typing import Any
 from dindcheck import __version__
 from dindcheck.model import Finding, Report, Severity
 from dindcheck.report import RenderOptions
+from dindcheck.sanitize import inert_json
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -70,5 +71,5 @@ def render(report: Report, options: RenderOptions) -> str:
         }],
     }
     if options.pretty:
-        return json.dumps(document, indent=2, default=str) + "\n"
-    return json.dumps(document, separators=(",", ":"), default=str) + "\n"
+        return inert_json(json.dumps(document, indent=2, default=str)) + "\n"
+    return inert_json(json.dumps(document, separators=(",", ":"), default=str)) + "\n"

@@ -1,4 +1,8 @@
-"""The human report: ``path:line:col: severity ID message``, then why and how to fix."""
+"""The human report: ``path:line:col: severity ID message``, then why and how to fix.
+
+Strings arrive sanitized (:mod:`dindcheck.sanitize`); no output line may read as a CI
+workflow command either (a rule's fix is printed line by line).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import textwrap
 
 from dindcheck.model import Finding, InputProblem, Report, Severity
 from dindcheck.report import RenderOptions
+from dindcheck.sanitize import inert_lines
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -70,4 +75,4 @@ def render(report: Report, options: RenderOptions) -> str:
         summary += f"; {len(report.errors)} input problem(s)"
     out.append(summary)
     out += [f"note: {n}" for n in report.notes]
-    return "\n".join(out) + "\n"
+    return inert_lines("\n".join(out) + "\n")

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from dindcheck.model import InputProblem
-from dindcheck.sources import FileSource
+from dindcheck.sources import STDIN_KIND, FileSource, StreamSource
 
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox",
                           ".nox", ".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
@@ -109,6 +109,7 @@ class _Walker:
                     path=str(folder), message=f"cannot read directory: {exc.strerror or exc}"))
                 continue
             files: list[str] = []
+            special: list[str] = []
             subdirs: list[Path] = []
             for entry in entries:
                 if _is_dir(entry):
@@ -116,8 +117,24 @@ class _Walker:
                         subdirs.append(folder / entry.name)
                 elif _is_file(entry):
                     files.append(entry.name)
+                else:
+                    special.append(entry.name)
             self.claim(folder, files)
+            self.refuse(folder, special)
             stack.extend(reversed(subdirs))
+
+    def refuse(self, folder: Path, names: list[str]) -> None:
+        """Entries that are no regular file (a FIFO, a device, a dangling or looping
+        link) but carry the name of an input: a problem each, never silently skipped."""
+        if not names:
+            return
+        claimed = {p.name for source in self.sources.values()
+                   for group in source.groups(folder, names) for p in group}
+        for name in sorted(claimed):
+            path = folder / name
+            what = "a broken symbolic link" if path.is_symlink() and not path.exists() \
+                else "not a regular file"
+            self.problems.append(InputProblem(path=str(path), message=f"{what}: not read"))
 
 
 def _head(path: Path) -> str | None:
@@ -148,3 +165,28 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
         return entry.is_file()
     except OSError:
         return False
+
+
+def stdin_source(sources: Mapping[str, FileSource], name: str | None,
+                 head: bytes) -> tuple[StreamSource | None, str]:
+    """The source that reads standard input, and why none does.
+
+    Without a name it is read as Kubernetes objects (a ``kubectl get … -o json`` dump, or
+    ``helm template`` output); a name (``--stdin-filename``) is offered to the sources that
+    can read a stream, as a file of that name and content would be.
+    """
+    if name is None:
+        default = sources.get(STDIN_KIND)
+        if isinstance(default, StreamSource):
+            return default, ""
+        return None, "no source reads standard input"
+    text = head.decode("utf-8", errors="replace")
+    for kind, source in sources.items():
+        if source.recognises(Path(name), text):
+            if isinstance(source, StreamSource):
+                return source, ""
+            return None, (f"{kind} input cannot be read from standard input: name the file "
+                          "instead")
+    streams = ", ".join(k for k, s in sources.items() if isinstance(s, StreamSource))
+    return None, (f"standard input named {name} is not an input dindcheck reads from "
+                  f"standard input ({streams}): nothing was checked")

@@ -55,7 +55,10 @@ class Detection:
 
 
 def _flags_or_nothing(command: tuple[str, ...] | None) -> bool:
-    return not command or command[0].startswith("-")
+    """No arguments, or flags first; a variable the input does not expand
+    (``dockerd-entrypoint.sh $DOCKER_OPTIONS``) is taken to hold flags, as it most often
+    does."""
+    return not command or command[0].startswith(("-", "$"))
 
 
 def _shown(argv: tuple[str, ...], limit: int = 3) -> str:
@@ -164,7 +167,8 @@ def _known(entrypoint: tuple[str, ...], ep_from: str, command: tuple[str, ...],
     if not args.is_daemon:
         return None
     by = ep_from if parse_daemon_args(entrypoint).is_daemon else cmd_from
-    return Detection(by, argv, args, False, basis=(f"{_where(by, 'command')} runs dockerd",))
+    return Detection(by, argv, args, args.runs_entrypoint_script,
+                     basis=(f"{_where(by, 'command')} runs dockerd",))
 
 
 def _where(source: str, part: str) -> str:
@@ -183,7 +187,7 @@ def _unknown_entrypoint(w: Workload, image: ImageFacts) -> Detection | None:
         args = parse_daemon_args(command)
         if args.is_daemon:
             by = "command" if w.command is not None else "dockerfile"
-            return Detection(by, command, args, False,
+            return Detection(by, command, args, args.runs_entrypoint_script,
                              basis=(f"{_where(by, 'command')} runs dockerd",))
     flags = ("dockerd", *(command or ()))  # what the entrypoint would pass to dockerd
     if image.dind and _flags_or_nothing(command):

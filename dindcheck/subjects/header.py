@@ -14,6 +14,7 @@ def header(kind: str, subject_id: str, workload: Workload) -> Subject:
         "origin": workload.origin,
         "project": workload.project,
         "suppress": list(workload.suppress),
+        "profiles": list(workload.profiles),
         "notes": [],
         "locations": {"subject": workload.location("subject").to_json()},
     }

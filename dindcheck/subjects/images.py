@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dindcheck.images import OFFICIAL, classify_image, family_of
+from dindcheck.images import OFFICIAL, ROOTLESS_VARIANTS, classify_image, family_of
 from dindcheck.workload import Workload
 
 DIND_VARIANTS = ("dind", "dind-rootless")
@@ -56,6 +56,15 @@ class ImageFacts:
         runner image with dind, dind_images.json)."""
         known = family_of(self.family)
         return bool(known and known["starts_dockerd"])
+
+    @property
+    def rootless(self) -> bool:
+        """Its daemon runs rootless: a known family says so (dind_images.json), else the
+        variant is a rootless one (official_image.json)."""
+        known = family_of(self.family)
+        if known is not None:
+            return bool(known["rootless"])
+        return self.variant in ROOTLESS_VARIANTS
 
     @property
     def official_entrypoint(self) -> bool:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dindcheck.images import default_data_root
+from dindcheck.images import default_data_root, split_ref
 from dindcheck.knowledge import load
 from dindcheck.subjects.images import ImageFacts
 from dindcheck.workload import (
     BIND,
     IMAGE_VOLUMES_CREATED,
+    TMPFS,
     Mount,
     Setup,
     Workload,
@@ -31,42 +32,63 @@ _MAX_BORROWING = 16  # containers followed through volumes_from of volumes_from
 _VOLUME_CONTENT = re.compile(r"^volumes/[^/]+/_data(?:/|$)")
 
 
-def host_root_of(mount: Mount, setup: Setup) -> tuple[str, bool] | None:
+def host_root_of(mount: Mount, setup: Setup, path: str | None = None
+                 ) -> tuple[str, bool] | None:
     """``(the host engine's data root, assumed)`` when ``mount`` binds it (or a folder in
-    it) into the container, else None.
+    it) into the container, else None; with ``path``, the container path the mount covers
+    that counts (a bind of ``/var/lib`` puts ``/var/lib/docker`` on the host's).
 
-    A live audit knows the engine's data root (the source marks such binds); files do not,
-    so a bind of the default ``/var/lib/docker`` is assumed to be the host engine's own. A
-    named volume's content (``volumes/NAME/_data``) is a volume, not the engine's data.
+    A live audit knows the engine's data root; files do not, so the default
+    ``/var/lib/docker`` is assumed to be the host engine's own. A source that knows better
+    marks the mount itself (``into_outer_root``: a Kubernetes node's data root or a folder
+    that holds it). A named volume's content (``volumes/NAME/_data``) is a volume, not the
+    engine's data.
     """
     if mount.kind != BIND or not mount.source:
         return None
     known = setup.host.facts.get("root_dir") if setup.host is not None else None
-    root = str(known) if known else HOST_DATA_ROOT
-    inside = mount.into_outer_root if setup.host is not None else (
-        mount.into_outer_root or within(mount.source, root))
-    if not inside:
+    root = normalise(str(known) if known else HOST_DATA_ROOT)
+    shown = normalise(mount.source)
+    if path is not None and within(path, mount.target):
+        below = normalise(path)[len(normalise(mount.target)):].lstrip("/")
+        shown = normalise(f"{shown.rstrip('/')}/{below}") if below else shown
+    if not (within(shown, root) or mount.into_outer_root):
         return None
-    rest = normalise(mount.source)[len(normalise(root)):].lstrip("/")
+    rest = shown[len(root):].lstrip("/") if within(shown, root) else ""
     if _VOLUME_CONTENT.match(rest):
         return None
     return root, not known
 
 
-def mount_block(mount: Mount, setup: Setup | None = None) -> dict[str, Any]:
-    """The fact model's ``mount`` block of one mount (``setup``: to tell a bind of the
-    host engine's data root)."""
+def mount_block(mount: Mount, setup: Setup | None = None,
+                path: str | None = None) -> dict[str, Any]:
+    """The fact model's ``mount`` block of one mount (``setup``, ``path``: to tell a bind
+    of the host engine's data root at the container path ``path``)."""
     block: dict[str, Any] = {"type": mount.kind, "source": mount.source,
                              "target": mount.target, "share_key": mount.storage,
                              "persistent": mount.persistent, "read_only": mount.read_only,
                              "per_instance": mount.per_instance}
     if mount.driver:
         block["driver"] = mount.driver
-    host_root = host_root_of(mount, setup) if setup is not None else None
+    host_root = host_root_of(mount, setup, path) if setup is not None else None
     if host_root is not None:
         block["into_outer_root"] = True
         block["outer_root"], block["outer_root_assumed"] = host_root
+    if mount.size_limit is not None:
+        block["size_limit"] = mount.size_limit
+    if mount.access_modes is not None:
+        block["access_modes"] = list(mount.access_modes)
     return block
+
+
+def _may_exhaust_memory(block: dict[str, Any], memory_limit: int | None) -> bool | None:
+    """A tmpfs data root counts against the container's memory: whether it may grow until
+    the container is out of memory (no memory limit, no size limit, or a size limit not
+    below the memory limit). None when the data root is not a tmpfs."""
+    if block["type"] != TMPFS:
+        return None
+    size = block.get("size_limit")
+    return memory_limit is None or size is None or size >= memory_limit
 
 
 def _borrowed(w: Workload, path: str, setup: Setup) -> tuple[dict[str, Any] | None,
@@ -75,6 +97,8 @@ def _borrowed(w: Workload, path: str, setup: Setup) -> tuple[dict[str, Any] | No
     there (also one it borrows itself), or the VOLUME its image declares there, which
     ``--volumes-from`` hands over too. The storage keeps its identity, so two daemons on it
     share it."""
+    if not w.volumes_from:
+        return None, {}  # (the index below is one pass over every workload of the setup)
     others = {o.name: o for o in setup.workloads}
     for entry in w.volumes_from:
         lent = _lent(others.get(entry.workload), path, setup, others, {w.name})
@@ -93,7 +117,7 @@ def _lent(other: Workload | None, path: str, setup: Setup, others: dict[str, Wor
         return None
     mount = covering(other.mounts or (), path)
     if mount is not None:
-        return mount_block(mount, setup)
+        return mount_block(mount, setup, path)
     for entry in other.volumes_from:
         lent = _lent(others.get(entry.workload), path, setup, others, {*seen, other.name})
         if lent is not None:
@@ -120,6 +144,13 @@ def image_declares(w: Workload, image: ImageFacts, path: str) -> bool:
         path == default_data_root(image.family)
 
 
+def unresolved_image(w: Workload) -> bool:
+    """The image's repository is a variable the input does not define (a tag that is one,
+    ``docker:${VERSION}-dind``, still names the image)."""
+    return bool(w.image and "$" in split_ref(w.image)[0] and not w.built_from
+                and w.observation is None)
+
+
 def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
               setup: Setup) -> tuple[dict[str, Any], dict[str, Any]]:
     """The ``data_root`` block of a daemon whose data root is ``path``, and the location
@@ -127,12 +158,18 @@ def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
     mount = covering(w.mounts or (), path)
     location: dict[str, Any]
     if mount is not None:
-        block = mount_block(mount, setup)
+        block = mount_block(mount, setup, path)
         location = mount.location.to_json() if mount.location else {}
     else:
         borrowed, location = _borrowed(w, path, setup)
         if borrowed is not None:
             block = borrowed
+        elif unresolved_image(w):
+            # An image named by a variable the input does not define: whether it declares a
+            # VOLUME at the data root is not known.
+            return ({"path": path, "mount": None, "covered_by": "unknown", "persistent": False,
+                     "shared": False, "shared_with": [], "backing_fs": None,
+                     "backing_fs_d_type": None}, w.location("image").to_json())
         else:
             declares = image_declares(w, image, path)
             created = setup.image_volumes == IMAGE_VOLUMES_CREATED
@@ -148,5 +185,6 @@ def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
     inner = obs.inner if obs else None
     return ({"path": path, "mount": block, "covered_by": block["type"],
              "persistent": block["persistent"], "shared": False, "shared_with": [],
+             "may_exhaust_memory": _may_exhaust_memory(block, w.memory_limit),
              "backing_fs": obs.data_root_fs if obs else None,
              "backing_fs_d_type": (inner or {}).get("d_type")}, location)

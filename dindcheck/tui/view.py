@@ -156,11 +156,11 @@ def subject_order(subject: Subject) -> tuple[int, str]:
 
 
 def target_groups(target: Target) -> list[tuple[str | None, list[Subject]]]:
-    """A target's subjects grouped by compose project; ``None`` when there is only one."""
+    """A target's subjects grouped by project (a compose project, a CI job, a pod: where
+    names resolve); ``None`` when there is only one."""
     groups: dict[str, list[Subject]] = {}
     for subject in target.subjects:
-        project = subject.get("project") if target.kind == "compose" else None
-        groups.setdefault(str(project or target.name), []).append(subject)
+        groups.setdefault(str(subject.get("project") or target.name), []).append(subject)
     ordered = [(name, sorted(subjects, key=subject_order)) for name, subjects in groups.items()]
     if len(ordered) == 1:
         return [(None, ordered[0][1])]

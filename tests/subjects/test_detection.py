@@ -66,6 +66,23 @@ def test_the_official_entrypoint_adds_its_listeners_only_for_flags() -> None:
     assert own.args.starts_with_dockerd is True
 
 
+@pytest.mark.parametrize(("entrypoint", "official"), [
+    pytest.param(("dockerd-entrypoint.sh",), True, id="the-official-one-written-out"),
+    pytest.param(("/usr/local/bin/dockerd-entrypoint.sh", "--mtu=1400"), True, id="by-path"),
+    pytest.param(("dockerd",), False, id="dockerd-itself"),
+])
+def test_an_entrypoint_written_as_the_official_one_keeps_its_listeners(
+        entrypoint: tuple[str, ...], official: bool) -> None:
+    w = workload(image="docker:27-dind", entrypoint=entrypoint,
+                 environment={"DOCKER_TLS_CERTDIR": EnvVar(value="")})
+    found = detect(w, ImageFacts.of(w))
+    assert found is not None
+    assert (found.detected_by, found.official_entrypoint) == ("command", official)
+    daemon = next(s for s in build_subjects(Setup(kind="compose", name="p", origin="compose",
+                                                  workloads=(w,))) if s["kind"] == "daemon")
+    assert daemon["tls"]["plaintext_ports"] == ([2375] if official else [])
+
+
 @pytest.mark.parametrize("origin", ["compose", "live"])
 @pytest.mark.parametrize(("fields", "rootless"), [
     pytest.param({"image": "docker:27-dind-rootless"}, True, id="rootless-variant"),
@@ -74,12 +91,31 @@ def test_the_official_entrypoint_adds_its_listeners_only_for_flags() -> None:
     pytest.param({"image": "acme/runner:2", "command": ("rootlesskit", "dockerd")}, True,
                  id="rootlesskit"),
     pytest.param({"image": "docker:27-dind"}, False, id="rootful"),
+    pytest.param({"image": "gitea/act_runner:nightly-dind-rootless"}, True,
+                 id="runner-family-rootless"),
+    pytest.param({"image": "gitea/act_runner:0.2.11-dind"}, False, id="runner-family-rootful"),
+    pytest.param({"image": "summerwind/actions-runner-dind-rootless:v2.311.0-ubuntu-22.04"},
+                 True, id="arc-rootless-any-tag"),
+    pytest.param({"image": None, "built_from": "docker:28.1-dind-rootless"}, True,
+                 id="built-from-the-rootless-variant"),
+    pytest.param({"image": "ghcr.io/acme/dind:rootless"}, True, id="a-dind-image-tagged-so"),
 ])
 def test_rootless_is_the_variant_or_the_program(origin: str, fields: dict[str, Any],
                                                 rootless: bool) -> None:
     (daemon,) = build_subjects(Setup(kind="compose", name="p", origin=origin,
                                      workloads=(workload(origin=origin, **fields),)))
     assert daemon["rootless"] is rootless
+
+
+def test_rootless_as_the_inner_daemon_reports_it() -> None:
+    seen = Observation(state=State(status="running", running=True),
+                       inner={"driver": "overlay2",
+                              "security_options": ["name=seccomp,profile=builtin",
+                                                   "name=rootless"]})
+    w = workload(origin="live", image="registry.example/ci/docker:27", privileged=True,
+                 command=("dockerd",), observation=seen)
+    (daemon,) = build_subjects(Setup(kind="k", name="p", origin="live", workloads=(w,)))
+    assert daemon["rootless"] is True
 
 
 @pytest.mark.parametrize("origin", ["compose", "live"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,8 +11,9 @@ from dindcheck.subjects import build_subjects
 from dindcheck.workload import BIND, Host, Mount, Setup, VolumesFrom, Workload
 
 
-def bind(source: str, *, into_outer_root: bool = False) -> Mount:
-    return Mount(kind=BIND, target="/var/lib/docker", source=source, storage=f"bind:{source}",
+def bind(source: str, *, into_outer_root: bool = False, target: str = "/var/lib/docker"
+         ) -> Mount:
+    return Mount(kind=BIND, target=target, source=source, storage=f"bind:{source}",
                  persistent=True, into_outer_root=into_outer_root)
 
 
@@ -46,6 +48,20 @@ def test_a_bind_of_the_host_data_root_is_shared_with_the_host_engine(
     assert data_root["shared"] is shared
     assert data_root["shared_with"] == ([ASSUMED.format(source)] if shared else [])
     assert data_root["mount"].get("outer_root_assumed", False) is shared
+
+
+@pytest.mark.parametrize(("source", "target", "shared"), [
+    pytest.param("/var/lib", "/var/lib", True, id="the-folder-that-holds-it-at-its-place"),
+    pytest.param("/", "/", True, id="the-host-root"),
+    pytest.param("/var/lib", "/host/var/lib", False, id="held-elsewhere-in-the-container"),
+    pytest.param("/var/lib/docker/volumes", "/var/lib", True, id="into-the-volume-store"),
+    pytest.param("/var/lib/docker/volumes/c/_data", "/var/lib/docker", False,
+                 id="a-named-volume-content"),
+])
+def test_the_part_of_a_bind_at_the_data_root_decides(source: str, target: str,
+                                                     shared: bool) -> None:
+    data_root = daemon(bind(source, target=target))["data_root"]
+    assert data_root["shared"] is shared
 
 
 def test_kubernetes_host_path_marked_by_the_source() -> None:
@@ -149,3 +165,29 @@ def test_a_read_only_borrow_stays_read_only() -> None:
     daemon = subjects_of(DATA_CONTAINER, borrower("a", "data", read_only=True))["a"]
     assert (daemon["data_root"]["covered_by"], daemon["data_root"]["mount"]["read_only"]) == (
         "volumes_from", True)
+
+
+class _CountedPasses(tuple[Workload, ...]):
+    """A setup's workloads that count how often they are walked through."""
+
+    passes = 0
+
+    def __iter__(self) -> Iterator[Workload]:
+        type(self).passes += 1
+        return super().__iter__()
+
+
+def _passes(daemons: int) -> int:
+    _CountedPasses.passes = 0
+    workloads = _CountedPasses(
+        Workload(name=f"dind{i}", id=f"p/dind{i}", origin="kubernetes",
+                 image="docker:27-dind", privileged=True) for i in range(daemons))
+    build_subjects(Setup(kind="k", name="p", origin="kubernetes", workloads=workloads))
+    return _CountedPasses.passes
+
+
+@pytest.mark.parametrize("daemons", [10, 100])
+def test_data_roots_do_not_walk_the_setup_once_per_daemon(daemons: int) -> None:
+    """A cluster dump of 20,000 pods took a minute when each daemon's data root indexed
+    every workload of the setup to look for a ``volumes_from`` it does not have."""
+    assert _passes(daemons) == _passes(1)

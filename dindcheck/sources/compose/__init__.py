@@ -19,9 +19,24 @@ class ComposeSource:
     modules = ("dindcheck.sources.compose.files", "dindcheck.sources.compose.workloads")
 
     def groups(self, folder: Path, names: Sequence[str]) -> list[list[Path]]:
-        from dindcheck.sources.compose.discover import folder_groups
+        """In a walk, the folder's projects. A project file named alone (the standard
+        file or its override, as pre-commit passes a changed file) is linted with its
+        folder's project, as ``docker compose`` would load it there."""
+        from dindcheck.sources.compose.discover import (
+            OVERRIDE_FILES,
+            STANDARD_FILES,
+            folder_groups,
+        )
 
-        return folder_groups(folder, set(names))
+        wanted = set(names)
+        if len(wanted) == 1 and wanted & {*STANDARD_FILES, *OVERRIDE_FILES}:
+            project = set(wanted)
+            for name in (*STANDARD_FILES, *OVERRIDE_FILES):
+                if (folder / name).is_file():
+                    project.add(name)
+            return [g for g in folder_groups(folder, project)
+                    if any(p.name in wanted for p in g)]
+        return folder_groups(folder, wanted)
 
     def recognises(self, path: Path, head: str) -> bool:
         return path.suffix.lower() in (".yml", ".yaml") and bool(_SERVICES.search(head))
@@ -32,7 +47,8 @@ class ComposeSource:
 
         return [setup(load_project(files, environ=options.environ,
                                    max_file_size=options.max_file_size, root=options.root,
-                                   allow_outside=options.allow_outside))]
+                                   allow_outside=options.allow_outside,
+                                   profiles=options.profiles))]
 
 
 SOURCE = ComposeSource()

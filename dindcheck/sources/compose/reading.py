@@ -35,6 +35,8 @@ def read_bytes(path: str | Path, max_size: int) -> bytes:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         raise ReadError(f"cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte in the path
+        raise ReadError("cannot read: the path holds a NUL byte") from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
@@ -69,9 +71,13 @@ def read_text(path: str | Path, max_size: int) -> str:
 
 
 def is_outside(path: str | Path, root: str | Path) -> bool:
-    """Whether ``path``, symlinks resolved, lies outside ``root``."""
-    real = os.path.realpath(path)
-    top = os.path.realpath(root)
+    """Whether ``path``, symlinks resolved, lies outside ``root`` (a path that cannot be
+    resolved at all, with a NUL byte in it, is outside)."""
+    try:
+        real = os.path.realpath(path)
+        top = os.path.realpath(root)
+    except ValueError:
+        return True
     return not (real == top or real.startswith(top.rstrip(os.sep) + os.sep))
 
 

@@ -17,12 +17,6 @@ from typing import Any
 from dindcheck.sources.compose.interpolate import Interpolated
 from dindcheck.yamlload import Mark, PosDict, PosList
 
-SOCKET_NAMES = {"docker.sock": "docker", "containerd.sock": "containerd",
-                "podman.sock": "podman", "crio.sock": "cri-o", "dockershim.sock": "docker"}
-SOCKET_DIRS = {"/var/run", "/run", "/var/run/docker", "/run/docker", "/run/containerd",
-               "/var/run/containerd", "/run/podman", "/var/run/podman", "/run/crio",
-               "/var/run/crio", "/run/user"}
-
 
 class SpecError(ValueError):
     """A short-syntax volume or port that compose refuses."""
@@ -228,35 +222,6 @@ def service_mounts(service: PosDict) -> list[Mount]:
             mounts.append(Mount("tmpfs", None, _norm(entry.split(":", 1)[0]), False, mark,
                                 f"tmpfs[{i}]"))
     return mounts
-
-
-def covering(mounts: list[Mount], path: str) -> Mount | None:
-    """The mount whose target is ``path`` or its nearest parent."""
-    best: Mount | None = None
-    for mount in mounts:
-        target = mount.target
-        if (path == target or path.startswith(target.rstrip("/") + "/")) and (
-                best is None or len(target) > len(best.target)):
-            best = mount
-    return best
-
-
-def engine_of_socket(path: str | None) -> str | None:
-    """The engine whose socket a path names (``…/docker.sock`` → docker), or None."""
-    if not path:
-        return None
-    return SOCKET_NAMES.get(path.rstrip("/").rpartition("/")[2])
-
-
-def socket_engine(mount: Mount) -> str | None:
-    """The engine whose socket this mount hands over, or None."""
-    for candidate in (mount.source, mount.target):
-        engine = engine_of_socket(candidate)
-        if engine is not None:
-            return engine
-    if mount.type == "bind" and mount.source and _norm(mount.source).rstrip("/") in SOCKET_DIRS:
-        return "docker"
-    return None
 
 
 # --- ports -----------------------------------------------------------------------------

@@ -251,6 +251,7 @@ def _workload(project: ComposeProject, name: str, spec: PosDict, key_mark: Mark 
         depends_on=_depends_on(spec),
         replicas=replicas,
         suppress=_suppress(spec),
+        profiles=tuple(str(p) for p in spec.get("profiles") or () if isinstance(p, str)),
         notes=notes,
         locations=locations,
     )

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,13 +47,45 @@ class Endpoint:
 
 
 def normalize_url(host: str) -> str:
-    """``/var/run/docker.sock`` → ``unix:///var/run/docker.sock``; ``h:2376`` → ``tcp://h:2376``."""
+    """``/var/run/docker.sock`` → ``unix:///var/run/docker.sock``; ``h:2376`` → ``tcp://h:2376``.
+
+    An address that cannot be connected to as written (a port out of range, no host,
+    control characters, bytes that are not text) is an :class:`EndpointError`.
+    """
     host = host.strip()
     if host.startswith("/"):
-        return "unix://" + host
-    if host.lower().startswith(_SCHEMES):
-        return host
-    return "tcp://" + host
+        url = "unix://" + host
+    elif host.lower().startswith(_SCHEMES):
+        url = host
+    else:
+        url = "tcp://" + host
+    _check_url(url)
+    return url
+
+
+_NETWORK_SCHEMES = ("tcp", "http", "https", "ssh")
+
+
+def _check_url(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    if not url.isprintable() or any(0xDC80 <= ord(c) <= 0xDCFF for c in url):
+        raise EndpointError("the engine address has control characters or bytes that are "
+                            "not text")
+    scheme = url.split("://", 1)[0].lower()
+    if scheme not in _NETWORK_SCHEMES:
+        if len(url) <= len(scheme) + 3:
+            raise EndpointError(f"{scheme}:// needs a path")
+        return
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise EndpointError(f"not a valid engine address: {exc}") from None
+    if not parts.hostname:
+        raise EndpointError("the engine address has no host")
+    if port == 0:
+        raise EndpointError("port 0 is not a port an engine listens on")
 
 
 def config_dir(environ: Mapping[str, str]) -> Path:
@@ -69,10 +103,33 @@ def _env_tls(url: str, environ: Mapping[str, str]) -> Endpoint:
     if not tls or not url.startswith(("tcp://", "https://")):
         return Endpoint(url=url)
     certs = Path(environ.get("DOCKER_CERT_PATH") or config_dir(environ))
+    ca = certs / "ca.pem"
+    if verify and (ca.exists() or ca.is_symlink()) and not ca.is_file():
+        raise EndpointError(f"{ca} is not a regular file")
     return Endpoint(url=url, tls=True, tls_verify=verify,
                     ca_cert=str(certs / "ca.pem") if verify else None,
                     client_cert=_existing(certs / "cert.pem"),
                     client_key=_existing(certs / "key.pem"))
+
+
+# docker's config.json and a context's meta.json are a few KB; above this they are not.
+MAX_CONFIG_SIZE = 1024 * 1024
+
+
+def _read_json(path: Path) -> Any:
+    """A small JSON file of the docker CLI; a FIFO, a device or a huge file is an
+    ``OSError``/``ValueError`` (never a hang), a missing one ``FileNotFoundError``."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        data = os.read(fd, MAX_CONFIG_SIZE + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CONFIG_SIZE:
+        raise ValueError(f"larger than {MAX_CONFIG_SIZE} bytes")
+    return json.loads(data.decode("utf-8"))
 
 
 def _existing(path: Path) -> str | None:
@@ -85,7 +142,7 @@ def current_context(environ: Mapping[str, str]) -> str | None:
     if not name:
         config = config_dir(environ) / "config.json"
         try:
-            data = json.loads(config.read_text(encoding="utf-8"))
+            data = _read_json(config)
         except FileNotFoundError:
             data = {}
         except (OSError, ValueError) as exc:
@@ -98,11 +155,12 @@ def context_endpoint(name: str, environ: Mapping[str, str]) -> Endpoint:
     """The docker endpoint of context ``name`` as ``docker context create`` stored it."""
     if name == "default":
         return _env_tls(normalize_url(environ.get("DOCKER_HOST") or DEFAULT_HOST), environ)
-    digest = hashlib.sha256(name.encode()).hexdigest()
+    # The docker CLI hashes the name's bytes; a name that is not UTF-8 keeps its bytes.
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
     base = config_dir(environ) / "contexts"
     meta_path = base / "meta" / digest / "meta.json"
     try:
-        meta: Any = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta: Any = _read_json(meta_path)
     except FileNotFoundError:
         raise EndpointError(f"docker context {name!r} not found ({meta_path})") from None
     except (OSError, ValueError) as exc:

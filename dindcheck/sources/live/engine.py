@@ -15,21 +15,24 @@ the JSON the engine returned, so recorded audits replay without an engine.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import json
 import os
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import quote
 
 from dindcheck.model import InputProblem
 from dindcheck.redact import redact_text
 from dindcheck.sources.live.endpoints import Endpoint, EndpointError, resolve
 from dindcheck.sources.live.inspect import container_name, is_running
-from dindcheck.sources.live.logs import MAX_KEPT, MAX_READ, TAIL_LINES, log_lines
+from dindcheck.sources.live.logs import TAIL_LINES, log_lines, log_payload
 from dindcheck.sources.live.observation import ContainerObservation, EngineObservation
 from dindcheck.sources.live.probes import (
     DEFAULT_SOCKETS,
@@ -38,6 +41,7 @@ from dindcheck.sources.live.probes import (
     parse_json_object,
     probe_argv,
 )
+from dindcheck.sources.live.shapes import INFO, INSPECT, SUMMARY, TOP, VERSION, conformed
 from dindcheck.sources.live.workloads import container_workload, setup
 from dindcheck.subjects import daemon_hosts, data_root_path, detect
 from dindcheck.subjects.images import ImageFacts
@@ -48,6 +52,7 @@ if TYPE_CHECKING:
 
 NOTE_NO_EXEC = "probes off (--no-exec): inner daemons were not inspected from inside"
 MAX_WORKERS = 8
+DEADLINE = 300.0  # seconds for a whole audit (--deadline)
 
 AfterList = Callable[[list[str]], None]
 _T = TypeVar("_T")
@@ -59,14 +64,16 @@ _T = TypeVar("_T")
 def audit_endpoints(endpoints: Sequence[str | None], *, exec_probes: bool = True,
                     timeout: float = 10.0, probe_timeout: float = 5.0,
                     environ: Mapping[str, str] | None = None, context: str | None = None,
-                    after_list: AfterList | None = None,
+                    after_list: AfterList | None = None, deadline: float = DEADLINE,
                     ) -> tuple[list[Setup], list[InputProblem], list[str]]:
     """Audit each endpoint (None: from the environment or ``context``), concurrently.
 
-    Returns a setup per audited engine, one ``InputProblem(kind="engine")`` per endpoint that
-    could not be audited, and notes on what could not be seen. ``after_list`` is called
-    with each engine's container ids right after the listing (tests use it to make a
-    container vanish before it is inspected).
+    Returns a setup per audited engine, ``InputProblem(kind="engine")`` values for what
+    could not be audited (an endpoint, a container), and notes on what could not be
+    seen. ``deadline`` bounds the whole audit (an engine that answers a byte a second
+    never times out a single read): an endpoint not done by then is a problem.
+    ``after_list`` is called with each engine's container ids right after the listing
+    (tests use it to make a container vanish before it is inspected).
     """
     environ = os.environ if environ is None else environ
     problems: list[InputProblem] = []
@@ -80,15 +87,18 @@ def audit_endpoints(endpoints: Sequence[str | None], *, exec_probes: bool = True
             continue
         resolved.setdefault(spec.url, spec)
     specs = list(resolved.values())
-    with ThreadPoolExecutor(max_workers=max(1, min(MAX_WORKERS, len(specs)))) as pool:
-        outcomes = list(pool.map(lambda s: _audit_endpoint(
-            s, exec_probes=exec_probes, timeout=timeout, probe_timeout=probe_timeout,
-            after_list=after_list), specs))
+    outcomes = daemon_map(lambda s: _audit_endpoint(
+        s, exec_probes=exec_probes, timeout=timeout, probe_timeout=probe_timeout,
+        after_list=after_list), specs, MAX_WORKERS, deadline)
     setups: list[Setup] = []
     notes: list[str] = [NOTE_NO_EXEC] if not exec_probes else []
-    for spec, (engine_setup, problem, endpoint_notes) in zip(specs, outcomes, strict=True):
-        if problem is not None:
-            problems.append(problem)
+    for spec, outcome in zip(specs, outcomes, strict=True):
+        if outcome is None:
+            problems.append(InputProblem(kind="engine", path=spec.url, message=(
+                f"the audit of {spec.url} did not finish within {deadline:g}s (--deadline)")))
+            continue
+        engine_setup, endpoint_problems, endpoint_notes = outcome
+        problems.extend(endpoint_problems)
         if engine_setup is not None:
             setups.append(engine_setup)
         prefix = f"{spec.url}: " if len(specs) > 1 else ""
@@ -121,7 +131,7 @@ def connect(spec: Endpoint, timeout: float, version: str = "auto") -> APIClient:
 
 def _audit_endpoint(spec: Endpoint, *, exec_probes: bool, timeout: float,
                     probe_timeout: float, after_list: AfterList | None,
-                    ) -> tuple[Setup | None, InputProblem | None, list[str]]:
+                    ) -> tuple[Setup | None, list[InputProblem], list[str]]:
     client = probe_client = None
     try:
         client = connect(spec, timeout)
@@ -133,12 +143,13 @@ def _audit_endpoint(spec: Endpoint, *, exec_probes: bool, timeout: float,
                                             after_list=after_list)
     except _engine_errors() as exc:
         message = describe_failure(exc, spec, timeout)
-        return None, InputProblem(kind="engine", path=spec.url, message=message), []
+        return None, [InputProblem(kind="engine", path=spec.url, message=message)], []
     finally:
         for open_client in (client, probe_client):
             if open_client is not None:
                 open_client.close()
-    return setup(observation), None, notes
+    unread = [InputProblem(kind="engine", path=spec.url, message=m) for m in observation.unread]
+    return setup(observation), unread, notes
 
 
 def _engine_errors() -> tuple[type[BaseException], ...]:
@@ -146,7 +157,9 @@ def _engine_errors() -> tuple[type[BaseException], ...]:
     import requests
     from docker.errors import DockerException
 
-    return (DockerException, requests.exceptions.RequestException, OSError)
+    # ValueError: an answer that is not JSON; RecursionError: JSON nested past reason.
+    return (DockerException, requests.exceptions.RequestException, OSError, ValueError,
+            RecursionError)
 
 
 @dataclass(slots=True)
@@ -161,24 +174,45 @@ def observe_engine(client: APIClient, endpoint: str, *, exec_probes: bool = True
                    probe_client: APIClient | None = None, probe_timeout: float = 5.0,
                    endpoint_tls: bool = False, after_list: AfterList | None = None,
                    ) -> tuple[EngineObservation, list[str]]:
-    """Read everything the audit needs from one engine (the I/O half of the audit)."""
-    info = client.info()
-    version = client.version(api_version=False)
-    listed = client.containers(all=True)
+    """Read everything the audit needs from one engine (the I/O half of the audit).
+
+    Every answer is put in the shape the audit reads (:mod:`.shapes`); what did not fit
+    is said in the notes.
+    """
+    notes: list[str] = []
+    info = _shaped(notes, "info", client.info(), INFO)
+    version = _shaped(notes, "version", client.version(api_version=False), VERSION)
+    answer = client.containers(all=True)
+    listed = [c for c in (_shaped(notes, "the container list", s, SUMMARY)
+                          for s in (answer if isinstance(answer, list) else []))
+              if isinstance(c.get("Id"), str)]
+    if not isinstance(answer, list) or len(listed) < len(answer):
+        notes.append("the engine's container list had entries without an id: left out")
     ids = [str(c["Id"]) for c in listed]
     if after_list is not None:
         after_list(ids)
     ctx = _Context(client=client, probe_client=probe_client or client, exec_probes=exec_probes,
                    probe_timeout=probe_timeout)
-    with ThreadPoolExecutor(max_workers=max(1, min(MAX_WORKERS, len(ids)))) as pool:
-        results = list(pool.map(lambda c: _observe_container(ctx, c), listed))
-    containers = [obs for obs, _ in results if obs is not None]
-    notes = [note for _, container_notes in results for note in container_notes]
+    results = [r for r in daemon_map(lambda c: _observe_container(ctx, c), listed,
+                                     MAX_WORKERS, None) if r is not None]
+    containers = [obs for obs, _, _ in results if obs is not None]
+    notes += [note for _, container_notes, _ in results for note in container_notes]
+    unread = [failure for _, _, failure in results if failure is not None]
     observation = EngineObservation(endpoint=endpoint, info=info, version=version,
                                     client_api_version=str(client.api_version),
                                     containers=containers, exec_probes=exec_probes,
-                                    endpoint_tls=endpoint_tls)
+                                    endpoint_tls=endpoint_tls, unread=unread)
     return observation, notes
+
+
+def _shaped(notes: list[str], what: str, answer: Any, shape: Any) -> dict[str, Any]:
+    """``answer`` in ``shape``; a note names what was left out."""
+    kept, dropped = conformed(answer, shape)
+    if dropped:
+        shown = ", ".join(dropped[:5]) + (f" and {len(dropped) - 5} more"
+                                          if len(dropped) > 5 else "")
+        notes.append(f"{what} had values of the wrong type, left out: {shown}")
+    return kept
 
 
 def _summary_name(summary: Mapping[str, Any]) -> str:
@@ -187,18 +221,23 @@ def _summary_name(summary: Mapping[str, Any]) -> str:
 
 
 def _observe_container(ctx: _Context, summary: Mapping[str, Any],
-                       ) -> tuple[ContainerObservation | None, list[str]]:
+                       ) -> tuple[ContainerObservation | None, list[str], str | None]:
+    """The container's observation, notes, and why it could not be read (None: it was,
+    or it vanished, which is no failure)."""
     from docker.errors import APIError, NotFound
 
     name = _summary_name(summary)
     failures: tuple[type[BaseException], ...] = (APIError, *_engine_errors())
+    shape_notes: list[str] = []
     try:
-        inspect = ctx.client.inspect_container(summary["Id"])
+        inspect = _shaped(shape_notes, f"the inspect of container {name}",
+                          ctx.client.inspect_container(summary["Id"]), INSPECT)
     except NotFound:
-        return None, [f"container {name} vanished during the audit"]
+        return None, [f"container {name} vanished during the audit"], None
     except failures as exc:
-        return None, [f"container {name} could not be inspected: {_one_line(exc)}"]
-    obs = ContainerObservation(inspect=inspect)
+        return None, [], f"container {name} could not be inspected: {_one_line(exc)}"
+    inspect.setdefault("Id", summary["Id"])
+    obs = ContainerObservation(inspect=inspect, notes=shape_notes)
     if is_running(inspect) and ctx.exec_probes:
         # `top` is a read, but the engine logs it as an event: --no-exec leaves no trace.
         obs.processes = _processes(ctx.client, inspect["Id"])
@@ -211,7 +250,7 @@ def _observe_container(ctx: _Context, summary: Mapping[str, Any],
             _run_probes(ctx.probe_client, obs, ctx.probe_timeout)
     if daemon and (inspect.get("State") or {}).get("Status") != "created":
         obs.log = _read_log(ctx.probe_client, obs, ctx.probe_timeout)
-    return obs, list(obs.notes)
+    return obs, list(obs.notes), None
 
 
 def _seen(obs: ContainerObservation) -> Workload:
@@ -233,8 +272,10 @@ def _unix_sockets(obs: ContainerObservation) -> list[str]:
 def _processes(client: APIClient, container_id: str) -> list[str] | None:
     """The CMD column of ``GET /containers/{id}/top`` (None when it cannot be read)."""
     try:
-        top = client.top(container_id)
+        top, dropped = conformed(client.top(container_id), TOP)
     except _engine_errors():
+        return None
+    if dropped:
         return None
     titles = top.get("Titles") or []
     column = titles.index("CMD") if "CMD" in titles else len(titles) - 1
@@ -248,35 +289,37 @@ def _read_log(client: APIClient, obs: ContainerObservation, timeout: float) -> l
     """The tail of the container's log (None, with a note, when it cannot be read): at
     most :data:`MAX_READ` bytes within ``timeout`` seconds, the last :data:`MAX_KEPT`
     kept."""
-    from docker.errors import APIError, NotFound
-
     name = container_name(obs.inspect)
     failures: tuple[type[BaseException], ...] = (TimeoutError, *_engine_errors())
+    # The SDK's logs() inspects the container again to learn whether it has a TTY, and
+    # fails on an answer without one: the log is read directly, framed per the inspect.
+    tty = (obs.inspect.get("Config") or {}).get("Tty") is True
+    container = quote(str(obs.inspect["Id"]), safe="")
+    url = f"{client.base_url}/v{client.api_version}/containers/{container}/logs"
 
-    def read() -> bytes:
-        stream = client.logs(str(obs.inspect["Id"]), stdout=True, stderr=True, stream=True,
-                             follow=False, tail=TAIL_LINES)
-        kept, total = b"", 0
+    def read() -> tuple[int, bytes]:
+        response = client.get(url, params={"stdout": 1, "stderr": 1, "follow": 0,
+                                           "tail": TAIL_LINES}, stream=True, timeout=timeout)
         try:
-            for chunk in stream:
-                total += len(chunk)
-                kept = (kept + chunk)[-MAX_KEPT:]
-                if total >= MAX_READ:
-                    break
+            if response.status_code != 200:
+                return response.status_code, b""
+            return 200, log_payload(response.iter_content(16 * 1024), multiplexed=not tty)
         finally:
-            stream.close()
-        return kept
+            response.close()
 
     try:
-        return log_lines(_within(timeout, read))
-    except NotFound:
-        obs.notes.append(f"container {name} vanished before its log was read")
-    except APIError as exc:
-        obs.notes.append(f"container {name}: its log cannot be read ({_one_line(exc)})")
+        status, data = _within(timeout, read)
     except failures as exc:
         timed_out = any(_is_timeout(e) for e in _chain(exc))
         obs.notes.append(f"container {name}: its log was not read "
                          f"({'timed out' if timed_out else _one_line(exc)})")
+        return None
+    if status == 404:
+        obs.notes.append(f"container {name} vanished before its log was read")
+    elif status != 200:
+        obs.notes.append(f"container {name}: its log cannot be read (HTTP {status})")
+    else:
+        return log_lines(data)
     return None
 
 
@@ -341,7 +384,8 @@ def _exec(client: APIClient, container_id: str, argv: list[str], timeout: float)
 
     try:
         created = client.exec_create(container_id, argv, stdout=True, stderr=True, tty=False)
-        out, err = _within(timeout, lambda: client.exec_start(created["Id"], demux=True))
+        out, err = _within(timeout, lambda: _read_capped(
+            client.exec_start(created["Id"], stream=True, demux=True)))
         code = client.exec_inspect(created["Id"]).get("ExitCode")
     except NotFound:
         raise _Gone("vanished during the audit") from None
@@ -355,6 +399,46 @@ def _exec(client: APIClient, container_id: str, argv: list[str], timeout: float)
                            error="timed out" if timed_out else _one_line(exc))
     return ProbeResult(argv=tuple(argv), exit_code=code, stdout=_text(out),
                        stderr=_text(err))
+
+
+_I = TypeVar("_I")
+
+
+def daemon_map(work: Callable[[_I], _T], items: Sequence[_I], workers: int,
+               deadline: float | None) -> list[_T | None]:
+    """``work`` over ``items`` in at most ``workers`` daemon threads, in order; an item
+    not done within ``deadline`` seconds gives None.
+
+    Daemon threads, not a pool: a pool's threads are joined when the interpreter exits,
+    so one engine that never answers would keep dindcheck from exiting (and Ctrl-C from
+    ending the audit) however the deadline ran out.
+    """
+    results: list[_T | None] = [None] * len(items)
+    errors: list[BaseException] = []
+    queue = list(enumerate(items))
+    lock = threading.Lock()
+
+    def run() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                index, item = queue.pop(0)
+            try:
+                results[index] = work(item)
+            except BaseException as exc:  # handed to the caller
+                errors.append(exc)
+
+    threads = [threading.Thread(target=run, name="dindcheck-audit", daemon=True)
+               for _ in range(max(1, min(workers, len(items))))]
+    for thread in threads:
+        thread.start()
+    end = None if deadline is None else time.monotonic() + deadline
+    for thread in threads:
+        thread.join(None if end is None else max(0.0, end - time.monotonic()))
+    if errors:
+        raise errors[0]
+    return list(results)  # a thread past the deadline may still write into its slot
 
 
 def _within(timeout: float, call: Callable[[], _T]) -> _T:
@@ -380,6 +464,22 @@ def _within(timeout: float, call: Callable[[], _T]) -> _T:
     if "error" in outcome:
         raise outcome["error"]
     return cast(_T, outcome["value"])
+
+
+def _read_capped(chunks: Any) -> tuple[bytes, bytes]:
+    """A probe's stdout and stderr, read until either holds ``MAX_OUTPUT`` bytes (a probe
+    that floods its output is not read whole)."""
+    out, err = bytearray(), bytearray()
+    for chunk_out, chunk_err in chunks:
+        if chunk_out and len(out) < MAX_OUTPUT:
+            out += chunk_out[:MAX_OUTPUT - len(out)]
+        if chunk_err and len(err) < MAX_OUTPUT:
+            err += chunk_err[:MAX_OUTPUT - len(err)]
+        if len(out) >= MAX_OUTPUT or len(err) >= MAX_OUTPUT:
+            break
+    with contextlib.suppress(Exception):
+        chunks.close()
+    return bytes(out), bytes(err)
 
 
 def _text(data: bytes | None) -> str:
@@ -432,6 +532,10 @@ def describe_failure(exc: BaseException, spec: Endpoint, timeout: float) -> str:
                     "unix://$XDG_RUNTIME_DIR/docker.sock)")
         if isinstance(error, ConnectionRefusedError) or code == errno.ECONNREFUSED:
             return f"connection refused at {where}: no engine listens there"
+    if any(isinstance(e, json.JSONDecodeError | UnicodeDecodeError | RecursionError)
+           for e in chain):
+        return (f"the engine at {where} answered with something that is not the Engine "
+                "API's JSON (a proxy, or not a Docker engine?)")
     if any(_is_timeout(e) for e in chain):
         return (f"the engine at {where} did not answer within {timeout:g}s "
                 "(hanging daemon, or a wrong address?)")

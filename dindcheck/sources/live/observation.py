@@ -58,11 +58,13 @@ class EngineObservation:
     containers: list[ContainerObservation] = field(default_factory=list)
     exec_probes: bool = True
     endpoint_tls: bool = False
+    unread: list[str] = field(default_factory=list)  # containers that could not be read
 
     def to_json(self) -> dict[str, Any]:
         return {"endpoint": self.endpoint, "info": self.info, "version": self.version,
                 "client_api_version": self.client_api_version,
                 "exec_probes": self.exec_probes, "endpoint_tls": self.endpoint_tls,
+                "unread": list(self.unread),
                 "containers": [c.to_json() for c in self.containers]}
 
     @classmethod
@@ -72,6 +74,7 @@ class EngineObservation:
                    client_api_version=data.get("client_api_version"),
                    exec_probes=bool(data.get("exec_probes", True)),
                    endpoint_tls=bool(data.get("endpoint_tls", False)),
+                   unread=[str(u) for u in data.get("unread") or []],
                    containers=[ContainerObservation.from_json(c)
                                for c in data.get("containers") or []])
 

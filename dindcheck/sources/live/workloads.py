@@ -9,6 +9,7 @@ probe outputs and notes too.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Mapping
 from typing import Any
@@ -38,6 +39,7 @@ from dindcheck.sources.live.probes import (
     normalize_fs,
     uses_containerd_snapshotter,
 )
+from dindcheck.sources.live.shapes import INFO, INSPECT, VERSION, conformed
 from dindcheck.subjects import ImageFacts, data_root_path
 from dindcheck.workload import (
     ANONYMOUS_VOLUME,
@@ -303,8 +305,21 @@ def host(obs: EngineObservation) -> Host:
     })
 
 
+def _conformed(obs: EngineObservation) -> EngineObservation:
+    """The observation with every answer in the shape this module reads (a recorded
+    observation is input too)."""
+    containers = []
+    for container in obs.containers:
+        inspect, _ = conformed(container.inspect, INSPECT)
+        containers.append(dataclasses.replace(container, inspect=inspect))
+    return dataclasses.replace(obs, info=conformed(obs.info, INFO)[0],
+                               version=conformed(obs.version, VERSION)[0],
+                               containers=containers)
+
+
 def setup(obs: EngineObservation) -> Setup:
     """Everything one endpoint showed, as a setup the subject builder reads."""
+    obs = _conformed(obs)
     engine_host = host(obs)
     names = {str(c.inspect.get("Id")): container_name(c.inspect) for c in obs.containers}
     workloads = [engine_workload(obs)] if engine_host.facts["containerized"] else []

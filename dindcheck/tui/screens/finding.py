@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.console import RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,8 +28,8 @@ def _key_values(rows: list[tuple[str, str]]) -> RenderableType:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-    for key, value in rows:
-        grid.add_row(key, value)
+    for key, value in rows:  # Text, not str: a str cell would be read as Rich markup
+        grid.add_row(Text(key), Text(value))
     return grid
 
 
@@ -37,7 +38,9 @@ def _references(refs: tuple[str, ...]) -> Text:
     for i, ref in enumerate(refs):
         text.append("\n" if i else "")
         text.append("• ")
-        text.append(ref, style=f"link {ref}" if ref.startswith(("http://", "https://")) else "")
+        # A Style object, not a style string: "link <ref>" would parse the URL as words.
+        text.append(ref, style=Style(link=ref) if ref.startswith(("http://", "https://"))
+                    else "")
     return text
 
 

@@ -20,7 +20,8 @@ def _section(title: str, rows: list[tuple[str, str]], label_width: int) -> Rende
     grid.add_column(style="bold", no_wrap=True, width=label_width)
     grid.add_column(overflow="fold")
     for label, value in rows:
-        grid.add_row(label, Text(value, style="dim" if value == UNKNOWN else ""))
+        # Text, not str: a str cell would be read as Rich markup ([bold], [@click=...]).
+        grid.add_row(Text(label), Text(value, style="dim" if value == UNKNOWN else ""))
     return Group(Text(title, style="bold underline"), grid)
 
 

@@ -1,4 +1,4 @@
-"""The subject tree: targets, then (compose) projects, then daemons, socket mounts and clients."""
+"""The subject tree: targets, then projects (jobs, pods), then daemons, sockets and clients."""
 
 from __future__ import annotations
 

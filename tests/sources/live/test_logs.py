@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+
 from dindcheck.redact import REDACTED
-from dindcheck.sources.live.logs import MAX_KEPT, MAX_LINE, TAIL_LINES, log_lines
+from dindcheck.sources.live.logs import (
+    MAX_KEPT,
+    MAX_LINE,
+    MAX_READ,
+    TAIL_LINES,
+    log_lines,
+    log_payload,
+)
 
 
 def test_terminal_escapes_and_control_characters_are_removed() -> None:
@@ -33,3 +44,37 @@ def test_bounded_lines_and_bytes() -> None:
 def test_bytes_that_are_not_utf8_are_kept_readable() -> None:
     assert log_lines(b"caf\xe9 timeout waiting for containerd to start\n") == [
         "caf\ufffd timeout waiting for containerd to start"]
+
+
+def frame(stream: int, body: bytes) -> bytes:
+    return bytes([stream, 0, 0, 0]) + len(body).to_bytes(4, "big") + body
+
+
+FRAMED = frame(2, b"level=info msg=starting\n") + frame(1, b"pid file found\n")
+
+
+@pytest.mark.parametrize(("chunks", "multiplexed", "expected"), [
+    pytest.param([FRAMED], True, b"level=info msg=starting\npid file found\n",
+                 id="frames-of-stdout-and-stderr"),
+    pytest.param([FRAMED[i:i + 3] for i in range(0, len(FRAMED), 3)], True,
+                 b"level=info msg=starting\npid file found\n", id="headers-split-by-reads"),
+    pytest.param([b"plain text of a tty\n"], False, b"plain text of a tty\n", id="a-tty"),
+    pytest.param([frame(1, b"a\n") + b"\xff garbage after\n"], True,
+                 b"a\n\xff garbage after\n", id="not-a-frame-ends-the-framing"),
+    pytest.param([frame(1, b"cut short")[:-6]], True, b"cut", id="a-frame-cut-short"),
+])
+def test_log_payload(chunks: list[bytes], multiplexed: bool, expected: bytes) -> None:
+    assert log_payload(chunks, multiplexed=multiplexed) == expected
+
+
+def test_log_payload_reads_a_bounded_amount() -> None:
+    read: list[int] = []
+
+    def endless() -> Iterator[bytes]:
+        while True:
+            read.append(1)
+            yield frame(1, b"y" * 60_000)
+
+    kept = log_payload(endless(), multiplexed=True)
+    assert len(kept) == MAX_KEPT
+    assert sum(read) * 60_008 < MAX_READ + 60_008 * 2
