@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from dindcheck.catalogue import Rule
+from dindcheck.errors import WorkerLost
 from dindcheck.evaluate import evaluate_setup
 from dindcheck.gcpause import gc_paused
 from dindcheck.model import (
@@ -81,6 +82,9 @@ def _init_worker(job: LintJob) -> None:
     gc.enable()  # the parent pauses it while collecting results; workers parse, so keep it
     # Ctrl-C reaches the whole process group: the parent answers it and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's SIGTERM handler raises in the main thread only, which may sit in a
+    # blocking write for ever; a worker the parent (or anyone) terminates just ends.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER_JOB[:] = [job]
 
 
@@ -117,11 +121,20 @@ def _results(groups: Sequence[Group], job: LintJob, jobs: int) -> Iterator[Proje
         yield lint_project(group, job)
 
 
+def _stop(pool: Any) -> None:
+    import multiprocessing
+
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        child.kill()
+
+
 def _parallel(groups: Sequence[Group], job: LintJob, jobs: int) -> Iterator[ProjectResult]:
     # Imported here: a one-file lint should not pay for multiprocessing (~10 ms).
     import importlib
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # Imported before the fork so that each worker does not import them again.
     for kind in {kind for kind, _ in groups}:
@@ -141,12 +154,13 @@ def _parallel(groups: Sequence[Group], job: LintJob, jobs: int) -> Iterator[Proj
                 for result, packed in pool.map(_work, groups, chunksize=chunksize):
                     findings = tuple(_unpack(p, by_id) for p in packed)
                     yield dataclasses.replace(result, findings=findings)
+            except BrokenProcessPool as exc:
+                _stop(pool)
+                raise WorkerLost from exc
             except BaseException:
                 # Interrupted or terminated: stop the workers now rather than wait for
                 # them (they hold the standard output a reader waits on to end).
-                pool.shutdown(wait=False, cancel_futures=True)
-                for child in multiprocessing.active_children():
-                    child.terminate()
+                _stop(pool)
                 raise
     finally:
         if not frozen_before:  # leave a caller's own gc.freeze() alone
