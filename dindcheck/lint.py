@@ -281,8 +281,9 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
             unresolved.update(result.unresolved)
             notes.extend(result.notes)
     if unresolved:
-        notes.append("variables without a value were left as written: "
-                     + ", ".join(sorted(unresolved)))
+        notes.append("variables with no value in the input or its environment: "
+                     + ", ".join(sorted(unresolved)) + " (compose reads them as empty, as "
+                     "docker compose does; the other inputs keep them as written)")
     if not groups and not problems and not reads_stdin:
         names = ", ".join(str(p) for p in paths) or "."
         problems.append(InputProblem(path=names, message=(

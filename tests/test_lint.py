@@ -410,7 +410,8 @@ def test_a_worker_killed_from_outside_ends_the_run_unpassed(tmp_path: Path, sign
                 os.kill(pid, signal.SIGKILL)
     assert proc.returncode == 2
     assert b"Traceback" not in err
-    assert err.count(b"\n") == 1 and b"worker process ended" in err
+    assert err.count(b"\n") == 1
+    assert b"worker process ended" in err
 
 
 def test_reads_stay_inside_the_root_unless_allowed(tmp_path: Path) -> None:
