@@ -124,8 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
                       "starts (repeatable; default: every service; COMPOSE_PROFILES is "
                       "read when no --profile is given)")
     lint.add_argument("--root", type=Path, default=None, metavar="DIR",
-                      help="reads stay inside DIR: a file an input names outside it is a "
-                           "note, never read (default: the repository of the first PATH)")
+                      help="reads stay inside DIR: a file an input names outside it is not "
+                           "read, an input problem (exit 2) (default: the repository of the "
+                           "first PATH)")
     lint.add_argument("--allow-outside", action="store_true",
                       help="read files that inputs name outside the root too")
     lint.add_argument("--max-file-size", type=_size, default=None, metavar="SIZE",

@@ -6,13 +6,14 @@ import dataclasses
 import gc
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from dindcheck.catalogue import Rule
+from dindcheck.errors import WorkerLost
 from dindcheck.evaluate import evaluate_setup
+from dindcheck.gcpause import gc_paused
 from dindcheck.model import (
     DEFAULT_MAX_FILE_SIZE,
     DEFAULT_MAX_STDIN_SIZE,
@@ -81,6 +82,9 @@ def _init_worker(job: LintJob) -> None:
     gc.enable()  # the parent pauses it while collecting results; workers parse, so keep it
     # Ctrl-C reaches the whole process group: the parent answers it and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's SIGTERM handler raises in the main thread only, which may sit in a
+    # blocking write for ever; a worker the parent (or anyone) terminates just ends.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER_JOB[:] = [job]
 
 
@@ -117,11 +121,20 @@ def _results(groups: Sequence[Group], job: LintJob, jobs: int) -> Iterator[Proje
         yield lint_project(group, job)
 
 
+def _stop(pool: Any) -> None:
+    import multiprocessing
+
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        child.kill()
+
+
 def _parallel(groups: Sequence[Group], job: LintJob, jobs: int) -> Iterator[ProjectResult]:
     # Imported here: a one-file lint should not pay for multiprocessing (~10 ms).
     import importlib
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # Imported before the fork so that each worker does not import them again.
     for kind in {kind for kind, _ in groups}:
@@ -141,33 +154,17 @@ def _parallel(groups: Sequence[Group], job: LintJob, jobs: int) -> Iterator[Proj
                 for result, packed in pool.map(_work, groups, chunksize=chunksize):
                     findings = tuple(_unpack(p, by_id) for p in packed)
                     yield dataclasses.replace(result, findings=findings)
+            except BrokenProcessPool as exc:
+                _stop(pool)
+                raise WorkerLost from exc
             except BaseException:
                 # Interrupted or terminated: stop the workers now rather than wait for
                 # them (they hold the standard output a reader waits on to end).
-                pool.shutdown(wait=False, cancel_futures=True)
-                for child in multiprocessing.active_children():
-                    child.terminate()
+                _stop(pool)
                 raise
     finally:
         if not frozen_before:  # leave a caller's own gc.freeze() alone
             gc.unfreeze()
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while results pile up.
-
-    Results are acyclic and reference counting frees them; but every full collection
-    rescans all of them, which cost about a quarter of the CPU at 10,000 projects.
-    Linting itself leaves almost no cyclic garbage (~0.5 objects per project).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +256,7 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     suppressed = 0
     unresolved: set[str] = set()
     notes: list[str] = []
-    with _gc_paused():
+    with gc_paused():
         options = LoadOptions(environ=env, max_file_size=max_file_size,
                               profiles=tuple(profiles) if profiles is not None else None,
                               root=root or repository_root(paths), allow_outside=allow_outside,
@@ -284,8 +281,9 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
             unresolved.update(result.unresolved)
             notes.extend(result.notes)
     if unresolved:
-        notes.append("variables without a value were left as written: "
-                     + ", ".join(sorted(unresolved)))
+        notes.append("variables with no value in the input or its environment: "
+                     + ", ".join(sorted(unresolved)) + " (compose reads them as empty, as "
+                     "docker compose does; the other inputs keep them as written)")
     if not groups and not problems and not reads_stdin:
         names = ", ".join(str(p) for p in paths) or "."
         problems.append(InputProblem(path=names, message=(

@@ -564,6 +564,41 @@ def test_sigterm_stops_a_parallel_lint_and_its_workers(tmp_path: Path) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGKILL"])
+def test_a_worker_killed_from_outside_ends_the_run_unpassed(tmp_path: Path, signum: str) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.repo import dindcheck_command
+
+    for i in range(600):
+        write_tree(tmp_path / f"p{i}", {"compose.yaml": "services:\n" + "".join(
+            f"  s{j}: {{image: 'docker:dind', privileged: true}}\n" for j in range(40))})
+    proc = subprocess.Popen([*dindcheck_command(), "lint", str(tmp_path), "-j", "2",
+                             "--json"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the pool did not start"
+    os.kill(min(workers), getattr(signal, signum))
+    try:
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert proc.returncode == 2
+    assert b"Traceback" not in err
+    assert err.count(b"\n") == 1
+    assert b"worker process ended" in err
+
+
 def test_reads_stay_inside_the_root_unless_allowed(tmp_path: Path) -> None:
     write_tree(tmp_path, {"outside/.env": "TLS=\n",
                           "repo/.git/HEAD": "",
