@@ -286,9 +286,9 @@ def _processes(client: APIClient, container_id: str) -> list[str] | None:
 
 
 def _read_log(client: APIClient, obs: ContainerObservation, timeout: float) -> list[str] | None:
-    """The tail of the container's log (None, with a note, when it cannot be read): at
-    most :data:`MAX_READ` bytes within ``timeout`` seconds, the last :data:`MAX_KEPT`
-    kept."""
+    """The tail of the container's log (None, with a note, when it cannot be read): read
+    within ``timeout`` seconds, bounded in bytes by :func:`logs.log_payload
+    <dindcheck.sources.live.logs.log_payload>`."""
     name = container_name(obs.inspect)
     failures: tuple[type[BaseException], ...] = (TimeoutError, *_engine_errors())
     # The SDK's logs() inspects the container again to learn whether it has a TTY, and
