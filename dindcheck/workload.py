@@ -183,9 +183,10 @@ class Workload:
     project: str | None = None
     image: str | None = None
     built_from: str | None = None           # the final FROM of a local Dockerfile
-    image_entrypoint: tuple[str, ...] | None = None
-    image_command: tuple[str, ...] | None = None
-    image_volumes: tuple[str, ...] | None = ()
+    image_entrypoint: tuple[str, ...] | None = None  # the Dockerfile's ENTRYPOINT (None:
+    image_command: tuple[str, ...] | None = None     # not set there, or not read) and CMD
+    image_volumes: tuple[str, ...] | None = ()       # its VOLUMEs; None: a built image
+                                                     # whose Dockerfile was not read
     entrypoint: tuple[str, ...] | None = None
     command: tuple[str, ...] | None = None
     shown_command: tuple[str, ...] = ()
