@@ -195,7 +195,8 @@ class Workload:
     declared_daemon: str | None = None    # the input says it runs dockerd, and where
     entrypoint_replaced_by: str | None = None  # a platform replaces the image's entrypoint
     memory_limit: int | None = None       # bytes
-    suppress: tuple[str, ...] = ()
+    suppress: tuple[str, ...] = ()        # rule ids or names, as written
+    suppress_source: SuppressionSource | None = None
     profiles: tuple[str, ...] = ()        # compose profiles the service belongs to
     notes: tuple[str, ...] = ()
     locations: Mapping[str, Location] = field(default_factory=dict)
@@ -223,6 +224,16 @@ class Workload:
         if var is not None and var.location is not None:
             return var.location
         return self.location("environment")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SuppressionSource:
+    """Where a workload's ``suppress`` list is written (``by``: ``x-dindcheck``,
+    ``label``, ``annotation``, ``variable``), and the reason given with it."""
+
+    by: str
+    location: Location | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -258,6 +269,7 @@ class Setup:
     problems: tuple[InputProblem, ...] = ()
     notes: tuple[str, ...] = ()
     unresolved: tuple[str, ...] = ()
+    warnings: tuple[InputProblem, ...] = ()  # never fail the run (a malformed suppression)
 
 
 # --------------------------------------------------------------------------- paths
