@@ -9,12 +9,22 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from dindcheck.catalogue import Rule
 from dindcheck.evaluate import evaluate_setup
-from dindcheck.model import DEFAULT_MAX_FILE_SIZE, Finding, InputProblem, Report, Target
+from dindcheck.model import (
+    DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_MAX_STDIN_SIZE,
+    Finding,
+    InputProblem,
+    Location,
+    Report,
+    Suppressed,
+    Target,
+)
 from dindcheck.sources import FILE_SOURCES, LoadOptions
+from dindcheck.suppress import CommentSuppressions, RuleNames, unused_suppressions
 
 # Below this many projects a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 200
@@ -23,42 +33,62 @@ PARALLEL_THRESHOLD = 200
 CHUNKS_PER_WORKER = 8
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ProjectResult:
-    """What one group of files gave: a target per setup its source read from it."""
+    """What one group of files gave: a target per setup its source read from it, the
+    findings no suppression silenced, and the problems, notes and warnings of its input."""
 
-    targets: tuple[Target, ...]
-    findings: tuple[Finding, ...]
-    problems: tuple[InputProblem, ...]
-    suppressed: int
-    unresolved: tuple[str, ...]
+    targets: tuple[Target, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    problems: tuple[InputProblem, ...] = ()
+    suppressions: tuple[Suppressed, ...] = ()
+    unresolved: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    warnings: tuple[InputProblem, ...] = ()
+
+    @property
+    def suppressed(self) -> int:
+        return len(self.suppressions)
 
 
 @dataclass(frozen=True, slots=True)
 class LintJob:
-    """What every group of one run is linted with."""
+    """What every group of one run is linted with: ``rules`` run; a suppression may name
+    any of ``known`` (the whole catalogue, whatever ``--select`` chose)."""
 
     rules: Sequence[Rule]
     options: LoadOptions
     keep_subjects: bool = True
+    known: RuleNames | None = None
 
 
 Group = tuple[str, Sequence[Path]]
 
 
 def lint_project(group: Group, job: LintJob) -> ProjectResult:
-    """One group's findings (read by its source); its subjects only when the job keeps
-    them (the TUI)."""
+    """One group's findings (read by its source), after the suppressions written in it;
+    its subjects only when the job keeps them (the TUI)."""
     kind, files = group
     setups = FILE_SOURCES[kind].load(files, job.options)
-    results = [evaluate_setup(s, job.rules, keep_subjects=job.keep_subjects) for s in setups]
-    problems = tuple(dict.fromkeys(p for s in setups for p in s.problems))
-    return ProjectResult(tuple(r.target for r in results),
-                         tuple(f for r in results for f in r.findings), problems,
-                         sum(r.suppressed for r in results),
-                         tuple(dict.fromkeys(u for s in setups for u in s.unresolved)),
-                         tuple(dict.fromkeys(n for s in setups for n in s.notes)))
+    ran = RuleNames(job.rules)
+    known = job.known or ran
+    results = [evaluate_setup(s, job.rules, keep_subjects=job.keep_subjects, known=known)
+               for s in setups]
+    written = [r for result in results for r in result.suppressions]
+    comments = CommentSuppressions(ran, known, job.options.max_file_size)
+    findings, by_comment, comment_warnings = comments.apply(
+        [f for r in results for f in r.findings], (p for s in setups for p in s.paths))
+    warnings = [w for s in setups for w in s.warnings]
+    warnings += [w for r in results for w in r.warnings]
+    warnings += unused_suppressions(setups, written, ran)
+    warnings += comment_warnings
+    return ProjectResult(
+        targets=tuple(r.target for r in results), findings=tuple(findings),
+        problems=tuple(dict.fromkeys(p for s in setups for p in s.problems)),
+        suppressions=(*written, *by_comment),
+        unresolved=tuple(dict.fromkeys(u for s in setups for u in s.unresolved)),
+        notes=tuple(dict.fromkeys(n for s in setups for n in s.notes)),
+        warnings=tuple(dict.fromkeys(warnings)))
 
 
 _WORKER_JOB: list[LintJob] = []
@@ -170,41 +200,182 @@ def repository_root(paths: Sequence[Path]) -> Path:
     return start
 
 
+STDIN = "-"  # a path that names standard input
+
+
+@dataclass(frozen=True, slots=True)
+class StdinInput:
+    """Standard input as an input: the name it is read as (``--stdin-filename``: the name
+    picks the source as a file of that name would, and names it in the report), its
+    stream and its size cap."""
+
+    name: str | None = None
+    stream: BinaryIO | None = None  # None: the process's standard input
+    max_size: int = DEFAULT_MAX_STDIN_SIZE
+
+
+def _stdin_results(stdin: StdinInput, job: LintJob) -> Iterator[ProjectResult]:
+    """Standard input, linted as a file of its name on its own (no other file of its
+    folder is read: the copy lives in a private folder of the same name)."""
+    import sys
+    import tempfile
+
+    from dindcheck.sources.walk import walk
+
+    shown = stdin.name or STDIN
+    stream = stdin.stream if stdin.stream is not None else sys.stdin.buffer
+    try:
+        data = stream.read(stdin.max_size + 1)
+    except (OSError, ValueError) as exc:
+        yield ProjectResult(problems=(InputProblem(
+            path=shown, message=f"cannot read standard input: {exc}"),))
+        return
+    if len(data) > stdin.max_size:
+        yield ProjectResult(problems=(InputProblem(path=shown, message=(
+            f"standard input holds more than {stdin.max_size} bytes; not read (raise the "
+            "cap with --max-file-size)")),))
+        return
+    given = Path(stdin.name) if stdin.name else None
+    if given is not None:
+        base = given.name or "stdin.yaml"
+    else:
+        base = "stdin.json" if data.lstrip()[:1] in (b"{", b"[") else "stdin.yaml"
+    folder_name = (given or Path(base)).absolute().parent.name or "stdin"
+    with tempfile.TemporaryDirectory(prefix="dindcheck-stdin-") as scratch:
+        folder = Path(scratch) / folder_name
+        folder.mkdir()
+        copy = folder / base
+        copy.write_bytes(data)
+        groups, problems = walk([copy], FILE_SOURCES)
+        options = dataclasses.replace(job.options, root=folder, allow_outside=False,
+                                      max_file_size=stdin.max_size)
+        inner = dataclasses.replace(job, options=options)
+        real_folder = str((given or Path(base)).absolute().parent)
+        names = {str(copy): shown, str(folder): real_folder}
+        if problems:
+            yield _renamed(ProjectResult(problems=tuple(problems)), names)
+        for group in groups:
+            yield _renamed(lint_project(group, inner), names)
+
+
+def _renamed(result: ProjectResult, names: Mapping[str, str]) -> ProjectResult:
+    """The result with the private copy's paths written as the names given."""
+
+    def text(value: str) -> str:
+        for real, shown in names.items():
+            value = value.replace(real, shown)
+        return value
+
+    def value(item: Any) -> Any:
+        if isinstance(item, str):
+            return text(item)
+        if isinstance(item, dict):
+            return {text(str(k)): value(v) for k, v in item.items()}
+        if isinstance(item, list | tuple):
+            return type(item)(value(v) for v in item)
+        return item
+
+    def location(loc: Location) -> Location:
+        return dataclasses.replace(loc, path=None if loc.path is None else text(loc.path))
+
+    def problem(e: InputProblem) -> InputProblem:
+        return dataclasses.replace(e, path=text(e.path), message=text(e.message))
+
+    findings = tuple(dataclasses.replace(
+        f, message=text(f.message), subject_id=text(f.subject_id),
+        subject_name=text(f.subject_name), location=location(f.location),
+        evidence=value(f.evidence), remediation=text(f.remediation))
+        for f in result.findings)
+    targets = tuple(dataclasses.replace(t, name=text(t.name), paths=value(t.paths),
+                                        subjects=value(t.subjects)) for t in result.targets)
+    suppressions = tuple(dataclasses.replace(s, location=location(s.location),
+                                             written_at=location(s.written_at))
+                         for s in result.suppressions)
+    return dataclasses.replace(
+        result, targets=targets, findings=findings,
+        problems=tuple(problem(e) for e in result.problems),
+        warnings=tuple(problem(w) for w in result.warnings),
+        notes=tuple(text(n) for n in result.notes), suppressions=suppressions)
+
+
 def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = False,
          environ: Mapping[str, str] | None = None,
          max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int | None = None,
          keep_subjects: bool = True, profiles: Sequence[str] | None = None,
-         root: Path | None = None, allow_outside: bool = False) -> Report:
-    """Lint PATHs (files or folders); with ``merge_files`` they form one compose project
-    (``-f``).
+         root: Path | None = None, allow_outside: bool = False,
+         known_rules: Sequence[Rule] | None = None, stdin: StdinInput | None = None,
+         ignore_unknown: bool = False) -> Report:
+    """Lint PATHs (files or folders) into one report; see :func:`lint_results`."""
+    targets: list[Target] = []
+    findings: list[Finding] = []
+    problems: list[InputProblem] = []
+    suppressions: list[Suppressed] = []
+    notes: list[str] = []
+    warnings: list[InputProblem] = []
+    for result in lint_results(paths, rules, merge_files=merge_files, environ=environ,
+                               max_file_size=max_file_size, jobs=jobs,
+                               keep_subjects=keep_subjects, profiles=profiles, root=root,
+                               allow_outside=allow_outside, known_rules=known_rules,
+                               stdin=stdin, ignore_unknown=ignore_unknown):
+        targets.extend(result.targets)
+        findings.extend(result.findings)
+        problems.extend(result.problems)
+        suppressions.extend(result.suppressions)
+        notes.extend(result.notes)
+        warnings.extend(result.warnings)
+    return Report(mode="lint", targets=tuple(targets), findings=tuple(findings),
+                  errors=tuple(problems), suppressed=len(suppressions), notes=tuple(notes),
+                  warnings=tuple(warnings), suppressions=tuple(suppressions))
 
-    Reports only count subjects; ``keep_subjects=False`` drops them as each project is
-    done (less to pickle back from workers, less to hold). ``profiles``: lint only what
-    ``docker compose --profile ...`` would start (None: every service). Reads stay inside
-    ``root`` (None: the repository the first path lies in) unless ``allow_outside``.
+
+def lint_results(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = False,
+                 environ: Mapping[str, str] | None = None,
+                 max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int | None = None,
+                 keep_subjects: bool = True, profiles: Sequence[str] | None = None,
+                 root: Path | None = None, allow_outside: bool = False,
+                 known_rules: Sequence[Rule] | None = None,
+                 stdin: StdinInput | None = None,
+                 ignore_unknown: bool = False) -> Iterator[ProjectResult]:
+    """Lint PATHs (files or folders), one result per project as it is done; with
+    ``merge_files`` they form one compose project (``-f``). The first result holds the
+    problems of the walk itself, the last the run's closing notes and problems.
+
+    Nothing is held across projects but what says which files were read (a file one
+    project read is not linted again on its own). ``keep_subjects=False`` drops the
+    subjects as each project is done (less to pickle back from workers). ``profiles``:
+    lint only what ``docker compose --profile ...`` would start (None: every service).
+    Reads stay inside ``root`` (None: the repository the first path lies in) unless
+    ``allow_outside``. ``known_rules``: what a suppression may name (default ``rules``).
+    A path ``-`` is standard input (``stdin`` says how to read it), linted first.
+    ``ignore_unknown``: a file named that no source reads is passed over (pre-commit
+    names every changed file), not reported.
     """
     from dindcheck.sources.walk import walk
 
     env = dict(os.environ if environ is None else environ)
-    problems: list[InputProblem] = []
+    reads_stdin = not merge_files and any(str(p) == STDIN for p in paths)
+    paths = [p for p in paths if str(p) != STDIN] if reads_stdin else paths
     groups: list[Group]
+    found: list[InputProblem] = []
     if merge_files:
         groups = [("compose", list(paths))]
-    else:
-        found_groups, found = walk(paths, FILE_SOURCES)
+    elif paths or not reads_stdin:
+        found_groups, found = walk(paths, FILE_SOURCES, ignore_unknown=ignore_unknown)
         groups = list(found_groups)
-        problems.extend(found)
+    else:
+        groups = []
+    if found:
+        yield ProjectResult(problems=tuple(found))
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    targets: list[Target] = []
-    findings: list[Finding] = []
-    suppressed = 0
     unresolved: set[str] = set()
-    notes: list[str] = []
     with _gc_paused():
         options = LoadOptions(environ=env, max_file_size=max_file_size,
                               profiles=tuple(profiles) if profiles is not None else None,
                               root=root or repository_root(paths), allow_outside=allow_outside)
-        job = LintJob(rules, options, keep_subjects)
+        job = LintJob(rules, options, keep_subjects,
+                      RuleNames(known_rules) if known_rules is not None else None)
+        if reads_stdin:
+            yield from _stdin_results(stdin or StdinInput(), job)
         read: set[tuple[str, str]] = set()
         for (kind, group_files), result in zip(groups, _results(groups, job, jobs),
                                                strict=True):
@@ -212,19 +383,17 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
             if files and files <= read:
                 continue  # its source read it already, in an earlier group (an include)
             read.update((kind, os.path.abspath(p)) for t in result.targets for p in t.paths)
-            targets.extend(result.targets)
-            findings.extend(result.findings)
-            problems.extend(result.problems)
-            suppressed += result.suppressed
             unresolved.update(result.unresolved)
-            notes.extend(result.notes)
+            yield result
+    closing: list[str] = []
     if unresolved:
-        notes.append("variables without a value were left as written: "
-                     + ", ".join(sorted(unresolved)))
-    if not groups and not problems:
+        closing.append("variables without a value were left as written: "
+                       + ", ".join(sorted(unresolved)))
+    missing: tuple[InputProblem, ...] = ()
+    if not groups and not found and not reads_stdin and not ignore_unknown:
         names = ", ".join(str(p) for p in paths) or "."
-        problems.append(InputProblem(path=names, message=(
+        missing = (InputProblem(path=names, message=(
             "no input file found (compose, GitLab CI, GitHub Actions, Kubernetes, shell): "
-            "nothing was checked")))
-    return Report(mode="lint", targets=tuple(targets), findings=tuple(findings),
-                  errors=tuple(problems), suppressed=suppressed, notes=tuple(notes))
+            "nothing was checked")),)
+    if closing or missing:
+        yield ProjectResult(problems=missing, notes=tuple(closing))
