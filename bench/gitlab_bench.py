@@ -5,10 +5,14 @@ the shared corpus (global variables, ``default:``, hidden templates with ``exten
 ``!reference``, anchors, services as strings and mappings, ``parallel:matrix``); about a
 third include a local file, about a quarter come with a runner ``config.toml``. The
 floor reads the same YAML files with PyYAML's C loader (taught ``!reference``, which any
-GitLab CI reader must accept) and nothing else. Both run as
-whole processes (interpreter start-up included), the same way bench/lint_bench.py does.
+GitLab CI reader must accept) and nothing else. Measured as whole processes (interpreter
+start-up included), the same way bench/lint_bench.py does: the source alone, and the
+wired pipeline, ``dindcheck lint`` on the folder of pipelines (rules and report included;
+the pipelines alone, without their runner configs). A peer that reads GitLab CI, checkov
+(``--framework gitlab_ci``), is timed on the same folder when ``--checkov`` names its
+command (it is installed into a virtualenv of its own: it brings hundreds of packages).
 
-    python bench/gitlab_bench.py [--n 1000] [--runs 5] [--seed 7]
+    python bench/gitlab_bench.py [--n 1000] [--runs 5] [--seed 7] [--checkov PATH]
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import PYTHON, log, machine, repeat, summarize, table
+from _common import PYTHON, dindcheck_cmd, log, machine, repeat, summarize, table
 
 FLOOR = """
 import sys, yaml
@@ -134,36 +138,54 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--checkov", default=None, help="checkov's command, to time it too")
     args = parser.parse_args()
+    print(measure(args.n, args.runs, args.seed, args.checkov))
+    print(" ".join(f"{k}={v}" for k, v in machine().items()))
+    return 0
+
+
+def measure(n: int, runs: int, seed: int, checkov: str | None = None) -> str:
+    """The markdown table of one run (raises when a run fails)."""
     with tempfile.TemporaryDirectory(prefix="gitlab-bench-") as tmp:
         folder = Path(tmp)
-        yaml_files, reads = generate(args.n, folder / "repos", args.seed)
+        yaml_files, reads = generate(n, folder / "repos", seed)
         floor_list = folder / "floor.txt"
         floor_list.write_text("\n".join(str(p) for p in yaml_files))
         read_list = folder / "read.txt"
         read_list.write_text("\n".join(reads))
         size = sum(p.stat().st_size for p in yaml_files)
-        log(f"{args.n} pipelines, {len(yaml_files)} YAML files, {size / 1024:.0f} KiB")
-        floor = repeat([PYTHON, "-c", FLOOR, str(floor_list)], args.runs)
-        ours = repeat([PYTHON, "-c", READ, str(read_list)], args.runs)
-    for name, runs in (("floor", floor), ("gitlab", ours)):
-        if any(r.rc != 0 for r in runs):
-            log(f"{name}: a run failed")
-            return 1
-    f_wall, o_wall = summarize([r.wall for r in floor]), summarize([r.wall for r in ours])
-    f_cpu, o_cpu = summarize([r.cpu for r in floor]), summarize([r.cpu for r in ours])
-    f_rss, o_rss = summarize([r.maxrss_mib for r in floor]), summarize([r.maxrss_mib for r in ours])
-    print(table(("what", "wall (median, min-max)", "CPU (median)", "peak RSS MiB"), [
-        ("PyYAML C loader only (floor)", f_wall.s(), f"{f_cpu.median:.2f} s",
-         f"{f_rss.median:.0f}"),
-        ("dindcheck GitLab source -> Setups", o_wall.s(), f"{o_cpu.median:.2f} s",
-         f"{o_rss.median:.0f}"),
-        ("ratio", f"{o_wall.median / f_wall.median:.2f}x",
-         f"{o_cpu.median / f_cpu.median:.2f}x", ""),
-    ]))
-    print(" ".join(f"{k}={v}" for k, v in machine().items()))
-    return 0
-
+        log(f"{n} pipelines, {len(yaml_files)} YAML files, {size / 1024:.0f} KiB")
+        measured = {
+            "floor": repeat([PYTHON, "-c", FLOOR, str(floor_list)], runs),
+            "source": repeat([PYTHON, "-c", READ, str(read_list)], runs),
+            "lint": repeat([*dindcheck_cmd(), "lint", str(folder / "repos"), "--format",
+                            "json", "--fail-on", "never"], runs),
+        }
+        if checkov:
+            measured["checkov"] = repeat([checkov, "-d", str(folder / "repos"),
+                                          "--framework", "gitlab_ci", "--quiet",
+                                          "--compact", "-o", "json"], max(1, runs // 2),
+                                         timeout=1800)
+    for name, found in measured.items():
+        if name != "checkov" and any(r.rc != 0 for r in found):
+            raise RuntimeError(f"{name}: a run failed")
+    walls = {k: summarize([r.wall for r in v]) for k, v in measured.items()}
+    cpus = {k: summarize([r.cpu for r in v]) for k, v in measured.items()}
+    rss = {k: summarize([r.maxrss_mib for r in v]) for k, v in measured.items()}
+    floor = walls["floor"].median
+    names = {"floor": "PyYAML C loader only (floor)",
+             "source": "dindcheck GitLab source -> Setups",
+             "lint": "dindcheck lint (source, rules, JSON report)",
+             "checkov": "checkov --framework gitlab_ci"}
+    rows = [(names[k], walls[k].s(), f"{cpus[k].median:.2f} s", f"{rss[k].median:.0f}",
+             f"{walls[k].median / floor:.2f}x") for k in measured]
+    text = table(("what", "wall (median, min-max)", "CPU (median)", "peak RSS MiB",
+                  "vs floor"), rows)
+    if "checkov" in walls:
+        text += (f"\n\ncheckov / dindcheck lint: "
+                 f"{walls['checkov'].median / walls['lint'].median:.1f}x")
+    return text
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,21 +1,29 @@
-"""Kubernetes source: 1,000 manifests and one 5,000-pod `kubectl get -o json` List read into
-setups, against the parse floor.
+"""Kubernetes source: `dindcheck lint` on 1,000 manifests and on one 5,000-pod
+`kubectl get -o json` List (piped in: `dindcheck lint -`), against the parse floor and
+against checkov on the same files.
 
 Manifests: seeded multi-document files (Deployments with dind sidecars and their claims,
 Services and ConfigMaps; Jobs; StatefulSets with claim templates; CronJobs with native
 sidecars; DaemonSets with host paths; legacy ARC RunnerDeployments; `helm template`
-output of a runner scale set), ten to a folder, found and read as the source does
-(discover, then one setup per folder). Their floor: the same files loaded with PyYAML's
-C loader (`yaml.load_all`), nothing else.
+output of a runner scale set), ten to a folder, linted as a user would
+(`dindcheck lint DIR --json`). Their floor: the same files loaded with PyYAML's C loader
+(`yaml.load_all`), nothing else.
 
 Cluster state: one List of 5,000 running pods (as the API returns them: defaulted
-fields, service-account volumes, status) and the Deployments, StatefulSets and Jobs that
-own them, about 30 MiB of JSON. Its floor: `json.loads` of the same text.
+fields, service-account volumes, status) and the Deployments that own them, about 30 MiB
+of JSON, on standard input (`dindcheck lint - --json < list.json`). Its floor:
+`json.loads` of the same text.
 
-Each is timed as a whole process (interpreter start-up and imports included), median of
-RUNS after one warm-up; peak RSS is that process's.
+checkov (`checkov -d DIR` / `checkov -f FILE`, `--framework kubernetes`) is the peer:
+installed with pip into a scratch venv unless `--checkov PATH` names an installed one, run
+once per input (it takes minutes on the List; `--no-checkov` skips it, `--checkov-list
+no` skips only the List). Memory flat: peak RSS at a quarter of each size and at the size.
+
+Each run is a whole process (interpreter start-up and imports included), median of RUNS
+after one warm-up; peak RSS is that process's.
 
     python bench/kubernetes_bench.py [--manifests 1000] [--pods 5000] [--runs 5]
+                                     [--checkov PATH | --no-checkov] [--checkov-list no]
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import PYTHON, Summary, log, machine, repeat, summarize, table
+from _common import PYTHON, Summary, dindcheck_cmd, log, machine, repeat, summarize, table
 
 MANIFEST_FLOOR = """
 import sys, yaml
@@ -37,26 +45,11 @@ from pathlib import Path
 for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
     list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader))
 """
-MANIFEST_READ = """
-import sys
-from pathlib import Path
-from dindcheck.sources.kubernetes.discover import discover
-from dindcheck.sources.kubernetes.source import load_group
-found = discover([Path(sys.argv[1])])
-setups = [load_group(g) for g in found.groups]
-print(sum(len(s.setup.workloads) for s in setups), sum(len(s.setup.problems) for s in setups))
-"""
 STATE_FLOOR = """
 import json, sys
 json.loads(open(sys.argv[1], encoding="utf-8").read())
 """
-STATE_READ = """
-import sys
-from pathlib import Path
-from dindcheck.sources.kubernetes.source import load_files
-setup = load_files([Path(sys.argv[1])], max_file_size=1 << 30).setup
-print(len(setup.workloads), len(setup.problems))
-"""
+CHECKOV_TIMEOUT = 900.0
 
 
 # --------------------------------------------------------------------------- manifests
@@ -282,14 +275,113 @@ def generate_state(pods: int, path: Path, seed: int = 11) -> int:
 # --------------------------------------------------------------------------- measuring
 
 
-def measure(code: str, target: Path, runs: int) -> tuple[Summary, float, float, str]:
-    result = repeat([PYTHON, "-c", code, str(target)], runs, warmup=1)
-    if any(r.rc for r in result):
-        sys.exit(f"kubernetes_bench: {code.splitlines()[-1]} failed")
-    out = subprocess.run([PYTHON, "-c", code, str(target)], capture_output=True, text=True,
-                         check=True).stdout.strip()
+def _measure(cmd: list[str], runs: int, warmup: int = 1,
+             timeout: float | None = None) -> tuple[Summary, float, float]:
+    result = repeat(cmd, runs, warmup=warmup, timeout=timeout)
+    if any(r.timed_out for r in result):
+        raise TimeoutError(" ".join(cmd[:3]))
+    if any(r.rc not in (0, 1) for r in result):
+        sys.exit(f"kubernetes_bench: {' '.join(cmd)} exited {result[0].rc}")
     return (summarize([r.wall for r in result]), statistics.median(r.cpu for r in result),
-            statistics.median(r.maxrss_mib for r in result), out)
+            statistics.median(r.maxrss_mib for r in result))
+
+
+def _lint_dir(folder: Path) -> list[str]:
+    return [*dindcheck_cmd(), "lint", str(folder), "--json", "--fail-on", "never"]
+
+
+def _lint_stdin(state: Path) -> list[str]:
+    command = " ".join([*dindcheck_cmd(), "lint", "-", "--json", "--fail-on", "never"])
+    return ["sh", "-c", f"exec {command} < {state}"]
+
+
+def _summary(cmd: list[str]) -> dict[str, int]:
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
+    report = json.loads(out)
+    if report["errors"]:
+        sys.exit(f"kubernetes_bench: input problems: {report['errors'][:3]}")
+    return {"subjects": sum(i["subjects"] for i in report["inputs"]),
+            "findings": report["summary"]["total"]}
+
+
+def install_checkov(prefix: Path) -> Path | str:
+    """checkov in a venv of its own under PREFIX (its pinned dependencies stay out of
+    dindcheck's); the reason in words when pip cannot install it."""
+    venv = prefix / "venv-checkov"
+    exe = venv / "bin" / "checkov"
+    if not exe.exists():
+        log("kubernetes: installing checkov into a venv (pip install checkov)")
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True,
+                           capture_output=True)
+            subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "checkov"],
+                           check=True, capture_output=True, timeout=1200)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            return f"checkov could not be installed with pip ({exc})"
+    return exe
+
+
+def _checkov(exe: Path, flag: str, target: Path) -> list[str]:
+    return [str(exe), flag, str(target), "--framework", "kubernetes", "--quiet", "--compact",
+            "-o", "json"]
+
+
+def run(manifests: int, pods: int, runs: int, scratch: Path, metrics: dict[str, float], *,
+        checkov: Path | str | None, checkov_list: bool = True) -> str:
+    """The tables, as markdown; METRICS gets the numbers run_all's targets read."""
+    files = generate_manifests(manifests, scratch / "manifests")
+    small = generate_manifests(max(manifests // 4, 1), scratch / "manifests-quarter")
+    size = sum(p.stat().st_size for p in files)
+    state, small_state = scratch / "cluster.json", scratch / "cluster-quarter.json"
+    workloads = generate_state(pods, state)
+    generate_state(max(pods // 4, 1), small_state)
+    inputs = [
+        ("manifests", f"{manifests:,} manifests ({size / 2**20:.1f} MiB)",
+         _lint_dir(scratch / "manifests"), _lint_dir(scratch / "manifests-quarter"),
+         [PYTHON, "-c", MANIFEST_FLOOR, str(scratch / "manifests")],
+         ("-d", scratch / "manifests"), len(small)),
+        ("list", f"{pods:,}-pod List ({state.stat().st_size / 2**20:.0f} MiB, "
+                 f"{workloads:,} containers) on standard input",
+         _lint_stdin(state), _lint_stdin(small_state),
+         [PYTHON, "-c", STATE_FLOOR, str(state)], ("-f", state), max(pods // 4, 1)),
+    ]
+    rows, peer_rows = [], []
+    for key, label, lint_cmd, small_cmd, floor_cmd, (flag, target), small_n in inputs:
+        log(f"kubernetes: dindcheck lint, {label}")
+        checked = _summary(lint_cmd)
+        wall, cpu, rss = _measure(lint_cmd, runs)
+        floor, _, floor_rss = _measure(floor_cmd, runs)
+        _, _, small_rss = _measure(small_cmd, max(runs // 2, 1))
+        ratio = wall.median / floor.median
+        metrics[f"k8s_{key}_wall"], metrics[f"k8s_{key}_floor_ratio"] = wall.median, ratio
+        metrics[f"k8s_{key}_rss"], metrics[f"k8s_{key}_rss_quarter"] = rss, small_rss
+        rows.append([label, wall.s(), f"{cpu:.2f} s", f"{rss:.0f} MiB ({small_rss:.0f} MiB "
+                     f"at {small_n:,})", f"{floor.s()}, {floor_rss:.0f} MiB", f"{ratio:.2f}×",
+                     f"{checked['subjects']:,} subjects, {checked['findings']:,} findings"])
+        if checkov is None:
+            continue
+        if isinstance(checkov, str):
+            peer_rows.append([label, "—", "—", checkov])
+            continue
+        if key == "list" and not checkov_list:
+            peer_rows.append([label, "—", "—", "skipped (--checkov-list no)"])
+            continue
+        log(f"kubernetes: checkov, {label} (one run; minutes on the List)")
+        try:
+            peer, _, peer_rss = _measure(_checkov(checkov, flag, target), 1, warmup=0,
+                                         timeout=CHECKOV_TIMEOUT)
+        except TimeoutError:
+            peer_rows.append([label, f"> {CHECKOV_TIMEOUT:.0f} s", "—", "timed out"])
+            continue
+        metrics[f"k8s_{key}_checkov_ratio"] = peer.median / wall.median
+        peer_rows.append([label, f"{peer.median:.1f} s, {peer_rss:.0f} MiB",
+                          f"{peer.median / wall.median:.1f}× faster", ""])
+    text = table(["input", "dindcheck lint (wall)", "CPU", "peak RSS (at a quarter)",
+                  "parse floor (wall, RSS)", "lint / floor", "checked"], rows)
+    if peer_rows:
+        text += "\n\n" + table(["input", "checkov (wall, RSS)", "dindcheck", "note"],
+                                 peer_rows)
+    return text
 
 
 def main() -> None:
@@ -297,41 +389,23 @@ def main() -> None:
     parser.add_argument("--manifests", type=int, default=1000)
     parser.add_argument("--pods", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--checkov", type=Path, default=None, help="an installed checkov")
+    parser.add_argument("--no-checkov", action="store_true")
+    parser.add_argument("--checkov-list", choices=("yes", "no"), default="yes")
     args = parser.parse_args()
-    rows = []
+    metrics: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="dindcheck-k8s-bench-") as tmp:
         scratch = Path(tmp)
-        log(f"kubernetes: generating {args.manifests} manifests")
-        files = generate_manifests(args.manifests, scratch / "manifests")
-        size = sum(p.stat().st_size for p in files)
-        log("kubernetes: reading manifests")
-        wall, cpu, rss, out = measure(MANIFEST_READ, scratch / "manifests", args.runs)
-        floor, _, floor_rss, _ = measure(MANIFEST_FLOOR, scratch / "manifests", args.runs)
-        workloads, problems = (int(x) for x in out.split())
-        if problems:
-            sys.exit(f"kubernetes_bench: {problems} problems in generated manifests")
-        rows.append([f"{args.manifests:,} manifests ({size / 2**20:.1f} MiB, "
-                     f"{workloads:,} containers)", wall.s(), f"{cpu:.2f} s", f"{rss:.0f} MiB",
-                     f"{floor.s()}, {floor_rss:.0f} MiB", f"{wall.median / floor.median:.2f}×"])
-        state = scratch / "cluster.json"
-        log(f"kubernetes: generating a {args.pods}-pod List")
-        expected = generate_state(args.pods, state)
-        log("kubernetes: reading the List")
-        wall, cpu, rss, out = measure(STATE_READ, state, args.runs)
-        floor, _, floor_rss, _ = measure(STATE_FLOOR, state, args.runs)
-        workloads, problems = (int(x) for x in out.split())
-        if (workloads, problems) != (expected, 0):
-            sys.exit(f"kubernetes_bench: expected {expected} workloads and no problems, got "
-                     f"{workloads} and {problems}")
-        rows.append([f"{args.pods:,}-pod List ({state.stat().st_size / 2**20:.0f} MiB, "
-                     f"{workloads:,} containers)", wall.s(), f"{cpu:.2f} s", f"{rss:.0f} MiB",
-                     f"{floor.s()}, {floor_rss:.0f} MiB", f"{wall.median / floor.median:.2f}×"])
+        checkov: Path | str | None = None
+        if not args.no_checkov:
+            checkov = args.checkov or install_checkov(scratch)
+        text = run(args.manifests, args.pods, args.runs, scratch, metrics, checkov=checkov,
+                   checkov_list=args.checkov_list == "yes")
     facts = machine()
-    print(table(["input", "read into setups (wall)", "CPU", "peak RSS", "floor wall, RSS",
-                 "read / floor"], rows))
+    print(text)
     print(f"\n{facts['nproc']} × {facts['cpu']}, {facts['ram']}, Python {facts['python']}, "
-          f"load {facts['load']}; median of {args.runs} runs after a warm-up, whole "
-          "processes (start-up and imports included).")
+          f"load {facts['load']}; median of {args.runs} runs after a warm-up (checkov: one "
+          "run), whole processes (start-up and imports included).")
 
 
 if __name__ == "__main__":

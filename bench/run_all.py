@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import gitlab_bench
+import kubernetes_bench
 import lint_bench
 import peers_bench
 import profile_lint
@@ -57,6 +59,19 @@ def targets(startup: dict[str, float], m: dict[str, float]) -> str:
         rows.append(row("dind-specific findings on `examples/`", "more than any peer",
                         f"{m['dind_dindcheck']:.0f} vs {m['dind_peers']:.0f}",
                         m["dind_dindcheck"] > m["dind_peers"]))
+    for key, label in (("manifests", "Kubernetes: 1,000 manifests"),
+                       ("list", "Kubernetes: a 5,000-pod List on stdin")):
+        if f"k8s_{key}_wall" not in m:
+            continue
+        if f"k8s_{key}_checkov_ratio" in m:
+            ratio = m[f"k8s_{key}_checkov_ratio"]
+            rows.append(row(f"{label}, against checkov", "≥ 5× faster", f"{ratio:.1f}× faster",
+                            ratio >= 5))
+        rows.append(row(f"{label}, against the parse floor", "≤ 2×",
+                        f"{m[f'k8s_{key}_floor_ratio']:.2f}×", m[f"k8s_{key}_floor_ratio"] <= 2))
+        quarter, whole = m[f"k8s_{key}_rss_quarter"], m[f"k8s_{key}_rss"]
+        rows.append(row(f"{label}, memory", "flat", f"{quarter:.0f} MiB at a quarter, "
+                        f"{whole:.0f} MiB at the size", None))
     if "rss_per_1000" in m:
         rows.append(row("memory flat in N", "flat",
                         f"+{m['rss_per_1000']:.0f} MiB per 1,000 projects "
@@ -73,6 +88,8 @@ def main() -> None:
                         help="sizes for the peers (default 100,1000; 10000 takes minutes)")
     parser.add_argument("--peer-timeout", type=float, default=120)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--no-checkov", action="store_true",
+                        help="skip checkov (the Kubernetes peer, installed with pip)")
     args = parser.parse_args()
     sizes = [100, 1000] if args.quick else [100, 1000, 10000]
     peer_sizes = [int(s) for s in (args.peer_sizes or "100,1000").split(",")]
@@ -88,7 +105,15 @@ def main() -> None:
         peer_cases = [(c.n, c.folder, len(c.files)) for c in cases if c.n in peer_sizes]
         peers_text = peers_bench.run(peer_cases, walls, runs=1 if args.quick else 3,
                                      timeout=args.peer_timeout, metrics=metrics)
+        checkov = None if args.no_checkov else kubernetes_bench.install_checkov(Path(tmp))
+        # checkov takes minutes on the 5,000-pod List: run it on the manifests only here
+        # (bench/kubernetes_bench.py runs it on both).
+        k8s_text = kubernetes_bench.run(200 if args.quick else 1000,
+                                        1000 if args.quick else 5000, runs,
+                                        Path(tmp) / "kubernetes", metrics, checkov=checkov,
+                                        checkov_list=False)
     tune_text = tune_parallel.run([100, 200, 400], [1000], 2 if args.quick else 4)
+    gitlab_text = gitlab_bench.measure(200 if args.quick else 1000, runs, seed=7)
     profile_text = profile_lint.run(1000, top=15)
 
     after = machine()
@@ -102,7 +127,9 @@ def main() -> None:
         "### Start-up", "", startup_text, "",
         "### Lint throughput", "", lint_text, "",
         "### Peers", "", peers_text, "",
+        "### Kubernetes", "", k8s_text, "",
         "### Process pool: threshold and chunk size", "", tune_text, "",
+        "### GitLab CI pipelines", "", gitlab_text, "",
         "### Profile", "", profile_text,
     ])
     print(text)

@@ -4,7 +4,10 @@ against a parse floor.
 Floors: workflows, reading each file and loading its YAML with the same C loader
 (``yamlload.load_file``: what any reader of a workflow must do); scripts, reading each
 file and splitting it into words with the standard library's ``shlex`` (comments and
-quotes, no positions, no commands). Measured in one process, best of ``--runs``.
+quotes, no positions, no commands). Measured in one process, best of ``--runs``; then the
+wired pipeline as whole processes: ``dindcheck lint`` on the folder of workflows and on the
+folder of scripts (rules and JSON report included), against the same floors run as
+processes (interpreter start-up included on both sides).
 
     python bench/shell_bench.py [--n 1000] [--runs 5] [--seed 7]
 """
@@ -19,6 +22,8 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from _common import PYTHON, dindcheck_cmd, repeat, summarize
 
 from dindcheck.sources.actions.workflow import load as load_workflow
 from dindcheck.sources.shell.load import load as load_shell
@@ -87,15 +92,29 @@ def script(rng: random.Random, index: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+FLOOR_PROCESS = """
+import shlex, sys
+from pathlib import Path
+from dindcheck.yamlload import load_file
+for line in Path(sys.argv[1]).read_text().splitlines():
+    if line.endswith(".yml"):
+        load_file(Path(line))
+    else:
+        list(shlex.shlex(Path(line).read_text(encoding="utf-8"), posix=True,
+                         punctuation_chars=True))
+"""
+
+
 def generate(root: Path, n: int, seed: int) -> tuple[list[Path], list[Path]]:
     rng = random.Random(seed)
     workflows, scripts = [], []
     for i in range(n):
-        path = root / f"wf{i}" / ".github" / "workflows" / "ci.yml"
+        path = root / "workflows" / f"wf{i}" / ".github" / "workflows" / "ci.yml"
         path.parent.mkdir(parents=True)
         path.write_text(workflow(rng, i), encoding="utf-8")
         workflows.append(path)
-        path = root / f"sh{i}.sh"
+        (root / "scripts").mkdir(exist_ok=True)
+        path = root / "scripts" / f"sh{i}.sh"
         path.write_text(script(rng, i), encoding="utf-8")
         scripts.append(path)
     return workflows, scripts
@@ -129,6 +148,15 @@ def main() -> None:
         sh_time = best(args.runs, lambda: [load_shell(p) for p in scripts])
         wf_workloads = sum(len(load_workflow(p).workloads) for p in workflows)
         sh_workloads = sum(len(load_shell(p).workloads) for p in scripts)
+        processes = {}
+        for kind, paths in (("workflows", workflows), ("scripts", scripts)):
+            listing = Path(scratch) / f"{kind}.txt"
+            listing.write_text("\n".join(str(p) for p in paths))
+            floor = repeat([PYTHON, "-c", FLOOR_PROCESS, str(listing)], args.runs)
+            lint = repeat([*dindcheck_cmd(), "lint", str(Path(scratch) / kind), "--format",
+                           "json", "--fail-on", "never"], args.runs)
+            processes[kind] = (summarize([r.wall for r in floor]).median,
+                               summarize([r.wall for r in lint]).median)
     print(f"python {sys.version.split()[0]}, n={args.n}, best of {args.runs}")
     print("| input | files | workloads | read into setups | floor | ratio |")
     print("|---|---|---|---|---|---|")
@@ -138,6 +166,12 @@ def main() -> None:
     print(f"| scripts | {args.n} | {sh_workloads} | {sh_time:.3f} s | {sh_floor:.3f} s "
           "(read + stdlib shlex) | "
           f"{sh_time / sh_floor:.2f}× |")
+    print()
+    print("| whole process | dindcheck lint (median) | floor process (median) | ratio |")
+    print("|---|---|---|---|")
+    for kind, (floor_wall, lint_wall) in processes.items():
+        print(f"| {args.n} {kind} | {lint_wall:.2f} s | {floor_wall:.2f} s | "
+              f"{lint_wall / floor_wall:.2f}× |")
 
 
 if __name__ == "__main__":

@@ -169,8 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="compose file; repeated files merge into one project, in order")
     lint.add_argument("--stdin-filename", default=None, metavar="NAME",
                       help="read standard input (-) as a file named NAME: the name picks "
-                           "the source and names it in the report (default: by content; a "
-                           "kubectl dump)")
+                           "the source and names it in the report (default: Kubernetes "
+                           "objects, as kubectl prints them)")
     lint.add_argument("--ignore-unknown", action="store_true",
                       help="skip a file named on the command line that no source reads, "
                            "instead of reporting it (pre-commit passes every changed file)")
@@ -190,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="worker processes for many projects (default: CPU count; "
                            f"at most {JOBS_PER_CPU}x the CPU count, larger values are "
                            "lowered to it)")
+    lint.add_argument("--runner-config", type=Path, default=None, metavar="FILE",
+                      help="the GitLab Runner config.toml that runs the pipelines "
+                           "(privilege, volumes, executor)")
     _output_options(lint)
 
     audit = sub.add_parser("audit", help="audit running Docker engines (read-only; the "
@@ -249,10 +252,13 @@ def _catalogue(args: argparse.Namespace) -> tuple[tuple[Rule, ...], tuple[Rule, 
     config = load_config(path or find_config(_cwd()))
     if args.fail_on is None:
         args.fail_on = config.fail_on or "error"
-    args.max_size_given = getattr(args, "max_file_size", None) is not None \
-        or config.max_file_size is not None
     if getattr(args, "max_file_size", None) is None:
+        args.max_size_given = bool(config.max_file_size)
         args.max_file_size = config.max_file_size or DEFAULT_MAX_FILE_SIZE
+    else:
+        args.max_size_given = True
+    if getattr(args, "runner_config", False) is None:
+        args.runner_config = config.runner_config
     if args.baseline is None:
         args.baseline = config.baseline
     everything = apply_severity(load_catalogue([*config.rules, *args.rules]), config.severity)
@@ -439,7 +445,8 @@ def _profiles(given: list[str] | None, environ: Mapping[str, str]) -> list[str] 
 
 
 def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from dindcheck.lint import STDIN, StdinInput, lint, lint_results, repository_root
+    from dindcheck.lint import StdinInput, lint, lint_results, repository_root
+    from dindcheck.sources import STDIN
 
     if args.files and args.paths:
         raise UsageError("give either PATHs or -f FILEs, not both")
@@ -455,6 +462,8 @@ def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         args.jobs = os.cpu_count() or 1
     tui = _want_tui(args, stdout)
     rules, everything = _catalogue(args)
+    if args.runner_config is not None and not args.runner_config.is_file():
+        raise UsageError(f"{args.runner_config}: no such runner config file")
     profiles = _profiles(args.profiles, os.environ)
     root = args.root or repository_root(given)
     stdin = StdinInput(name=args.stdin_filename, max_size=args.max_file_size
@@ -462,7 +471,8 @@ def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     options: dict[str, Any] = {
         "merge_files": bool(args.files), "max_file_size": args.max_file_size,
         "jobs": args.jobs, "keep_subjects": tui, "profiles": profiles, "root": args.root,
-        "allow_outside": args.allow_outside, "known_rules": everything, "stdin": stdin,
+        "allow_outside": args.allow_outside,
+        "runner_config": args.runner_config, "known_rules": everything, "stdin": stdin,
         "ignore_unknown": args.ignore_unknown}
     paths = args.files or args.paths
 

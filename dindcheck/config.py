@@ -62,6 +62,7 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     max_file_size: int | None = None
     baseline: Path | None = None
+    runner_config: Path | None = None
 
 
 def find_config(start: Path | None) -> Path | None:
@@ -114,6 +115,7 @@ def load_config(path: Path | None) -> Config:
         severity=dict(data.get("severity") or {}),
         max_file_size=_max_file_size(data, path),
         baseline=base / baseline if baseline else None,
+        runner_config=base / data["runner_config"] if data.get("runner_config") else None,
     )
 
 

@@ -76,7 +76,11 @@ def _sharing(daemons: list[Subject]) -> None:
             # likely died on the lock); two stopped daemons share nothing right now.
             if any(_alive(d) is not False for d in group):
                 shared_with = [d["name"] for d in group if d is not daemon]
-            if not (data_root.get("mount") or {}).get("per_instance"):
+            mount = data_root.get("mount") or {}
+            # A ReadWriteOncePod claim is mounted by one pod at a time: the other replicas
+            # wait (Pending) instead of sharing it.
+            one_pod = "ReadWriteOncePod" in (mount.get("access_modes") or ())
+            if not mount.get("per_instance") and not one_pod:
                 if replicas > 1:
                     shared_with.append(f"{replicas} replicas of {daemon['name']}")
                 if daemon.get("rollout_overlap"):

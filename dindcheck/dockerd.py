@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 DAEMON_PROGRAMS = {"dockerd", "dockerd-entrypoint.sh", "dockerd-rootless.sh",
                    "dockerd-rootless-setuptool.sh", "dind"}
 _SHELLS = {"sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash", "/bin/ash", "/usr/bin/env"}
+DEFAULT_SOCKET = "unix:///var/run/docker.sock"
 _TCP = re.compile(r"^(?:tcp|http|https)://(?:[^@/]*@)?(?P<host>\[[^\]]*\]|[^:/]*)?"
                   r"(?::(?P<port>\d+))?", re.IGNORECASE)
 
@@ -27,6 +28,7 @@ class DaemonArgs:
 
     is_daemon: bool = False
     starts_with_dockerd: bool = False
+    runs_entrypoint_script: bool = False  # dockerd-entrypoint.sh, with flags only
     data_root: str | None = None
     storage_driver: str | None = None
     hosts: list[str] = field(default_factory=list)
@@ -35,6 +37,7 @@ class DaemonArgs:
     mtu: int | None = None
     registry_mirrors: list[str] = field(default_factory=list)
     legacy_daemon_subcommand: bool = False
+    background: bool = False  # a script starts it with `&` and goes on (it may end first)
 
 
 def words(value: str | Sequence[str] | None) -> list[str]:
@@ -54,6 +57,8 @@ def expand_shell(argv: list[str]) -> list[str]:
     if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in {s.rsplit("/", 1)[-1] for s in _SHELLS} \
             and "-c" in argv[1:3]:
         script = argv[argv.index("-c") + 1] if argv.index("-c") + 1 < len(argv) else ""
+        # A line ends a command as `;` does (a backslash-newline continues it).
+        script = script.replace("\\\n", " ").replace("\n", " ; ")
         return words(script.replace("&&", " ; ").replace(";", " ; "))
     return argv
 
@@ -92,10 +97,17 @@ def parse_daemon_args(argv: Sequence[str]) -> DaemonArgs:
     else:
         args.is_daemon = True
         args.starts_with_dockerd = start == 0 and programs[0] == "dockerd"
+        # The official entrypoint adds its listeners when its first argument is a flag.
+        args.runs_entrypoint_script = programs[start] == "dockerd-entrypoint.sh" and (
+            start + 1 >= len(tokens) or tokens[start + 1] in (";",)
+            or tokens[start + 1].startswith("-") or tokens[start + 1].startswith("$"))
     i = start + 1
     while i < len(tokens):
         arg = tokens[i]
         if arg == ";":
+            break
+        if arg == "&" or (arg.endswith("&") and not arg.endswith("&&")):
+            args.background = True
             break
         value, nxt = _flag_value(tokens, i, ("--data-root", "--graph", "-g"))
         if nxt != i:
@@ -151,6 +163,7 @@ class TlsPlan:
     tcp_ports: list[int]
     plaintext_ports: list[int]
     tcp_hosts: list[str]
+    unix_sockets: list[str] = field(default_factory=list)
 
 
 def plan_tls(args: DaemonArgs, env: Mapping[str, str], *, official_entrypoint: bool,
@@ -168,13 +181,14 @@ def plan_tls(args: DaemonArgs, env: Mapping[str, str], *, official_entrypoint: b
 
         if certdir is None and _tls_by_default(image_version):
             certdir = OFFICIAL["tls_certdir_default"]
+        # The entrypoint listens on DOCKER_HOST when it names a unix socket.
+        socket = env.get("DOCKER_HOST") or ""
+        socket = socket if socket.startswith("unix://") else DEFAULT_SOCKET
         if certdir:
-            hosts = ["unix:///var/run/docker.sock", f"tcp://0.0.0.0:{OFFICIAL['tls_port']}",
-                     *hosts]
+            hosts = [socket, f"tcp://0.0.0.0:{OFFICIAL['tls_port']}", *hosts]
             tls_on = True
         else:
-            hosts = ["unix:///var/run/docker.sock",
-                     f"tcp://0.0.0.0:{OFFICIAL['plaintext_port']}", *hosts]
+            hosts = [socket, f"tcp://0.0.0.0:{OFFICIAL['plaintext_port']}", *hosts]
     if args.tls is False and not args.tlsverify:
         tls_on = False
     tcp = [(h, tcp_port(h)) for h in hosts]
@@ -185,8 +199,12 @@ def plan_tls(args: DaemonArgs, env: Mapping[str, str], *, official_entrypoint: b
         mode = "unix-only" if hosts or official_entrypoint or args.is_daemon else "unknown"
     else:
         mode = "tls" if tls_on else "plaintext"
+    sockets = [h[len("unix://"):] for h in hosts if h.startswith("unix://")]
+    if not hosts and args.is_daemon:
+        sockets = [DEFAULT_SOCKET[len("unix://"):]]  # dockerd without -H
     return TlsPlan(mode=mode, certdir=certdir, tcp_ports=sorted(set(ports)),
-                   plaintext_ports=[] if tls_on else sorted(set(ports)), tcp_hosts=tcp_hosts)
+                   plaintext_ports=[] if tls_on else sorted(set(ports)), tcp_hosts=tcp_hosts,
+                   unix_sockets=sockets)
 
 
 def _tls_by_default(image_version: str | None) -> bool:

@@ -44,7 +44,8 @@ def _classify(ref: str) -> tuple[tuple[str, Any], ...]:
     if official:
         if "rootless" in tag_l:
             variant = "dind-rootless"
-        elif any(marker in tag_l for marker in OFFICIAL["cli_tag_markers"]):
+        elif any(marker in tag_l for marker in OFFICIAL["cli_tag_markers"]) or \
+                _cli_by_default(tag_l):
             variant = "cli"
         else:
             variant = "dind"  # `docker:latest`, `docker:29` are the dind variant
@@ -68,12 +69,27 @@ def _classify(ref: str) -> tuple[tuple[str, Any], ...]:
         ("variant", variant),
         ("version", version),
         ("pinned", pinned),
-        ("moving", _moving(official, variant, tag_l, pinned, digest)),
+        ("moving", _moving(official, variant, tag_l, pinned, digest, repository)),
         ("declares_data_volume", official and variant in ("dind", "dind-rootless")),
     )
 
 
-def _moving(official: bool, variant: str, tag: str, pinned: str, digest: str | None) -> bool:
+def _cli_by_default(tag: str) -> bool:
+    """A tag without ``dind`` that named the CLI image: a version before 22.06 (when
+    the bare version tags moved to the dind variant), or a frozen tag (``stable``)."""
+    if "dind" in tag:
+        return False
+    version = _VERSION_TAG.match(tag)
+    found = version.group(1) if version else _FROZEN.get(tag)
+    if found is None:
+        return False
+    from dindcheck.versions import version_matches
+
+    return version_matches(found, f"<{OFFICIAL['dind_by_default_since']}")
+
+
+def _moving(official: bool, variant: str, tag: str, pinned: str, digest: str | None,
+            repository: str) -> bool:
     """Whether each pull may bring another image.
 
     Official tags that name no version move (`dind`, `latest`, `stable`); for other dind
@@ -82,6 +98,8 @@ def _moving(official: bool, variant: str, tag: str, pinned: str, digest: str | N
     """
     if digest is not None or pinned != "none":
         return False
+    if "$" in tag or "${" in repository:
+        return False  # a variable the input does not define: the version is not known
     if official:
         return not _VERSION_TAG.match(tag) or tag in _FROZEN
     return variant != "other" and (not tag or "latest" in tag)

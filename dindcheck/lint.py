@@ -6,25 +6,25 @@ import dataclasses
 import gc
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from dindcheck.catalogue import Rule
 from dindcheck.evaluate import evaluate_setup
+from dindcheck.gcpause import gc_paused
 from dindcheck.model import (
     DEFAULT_MAX_FILE_SIZE,
     DEFAULT_MAX_STDIN_SIZE,
     Finding,
     InputProblem,
-    Location,
     Report,
     Suppressed,
     Target,
 )
-from dindcheck.sources import FILE_SOURCES, LoadOptions
+from dindcheck.sources import FILE_SOURCES, STDIN, LoadOptions
 from dindcheck.suppress import CommentSuppressions, RuleNames, unused_suppressions
+from dindcheck.workload import Setup
 
 # Below this many projects a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 200
@@ -69,7 +69,12 @@ def lint_project(group: Group, job: LintJob) -> ProjectResult:
     """One group's findings (read by its source), after the suppressions written in it;
     its subjects only when the job keeps them (the TUI)."""
     kind, files = group
-    setups = FILE_SOURCES[kind].load(files, job.options)
+    return _evaluated(FILE_SOURCES[kind].load(files, job.options), job)
+
+
+def _evaluated(setups: Sequence[Setup], job: LintJob) -> ProjectResult:
+    """The setups' findings after the suppressions written in them (workloads' own, and
+    comments in their files), with the warnings about those suppressions."""
     ran = RuleNames(job.rules)
     known = job.known or ran
     results = [evaluate_setup(s, job.rules, keep_subjects=job.keep_subjects, known=known)
@@ -172,23 +177,6 @@ def _parallel(groups: Sequence[Group], job: LintJob, jobs: int) -> Iterator[Proj
             gc.unfreeze()
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while results pile up.
-
-    Results are acyclic and reference counting frees them; but every full collection
-    rescans all of them, which cost about a quarter of the CPU at 10,000 projects.
-    Linting itself leaves almost no cyclic garbage (~0.5 objects per project).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def repository_root(paths: Sequence[Path]) -> Path:
     """What a lint reads by default: the repository that holds every given path (the
     nearest folder above them with a ``.git``), else the folder that holds them all."""
@@ -200,102 +188,45 @@ def repository_root(paths: Sequence[Path]) -> Path:
     return start
 
 
-STDIN = "-"  # a path that names standard input
-
-
 @dataclass(frozen=True, slots=True)
 class StdinInput:
-    """Standard input as an input: the name it is read as (``--stdin-filename``: the name
-    picks the source as a file of that name would, and names it in the report), its
-    stream and its size cap."""
+    """Standard input as an input: its stream, the name it is read as (which picks the
+    source and names it in reports), and its size cap."""
 
-    name: str | None = None
-    stream: BinaryIO | None = None  # None: the process's standard input
+    stream: BinaryIO | None = None     # None: the process's standard input
+    name: str | None = None            # --stdin-filename
     max_size: int = DEFAULT_MAX_STDIN_SIZE
 
 
-def _stdin_results(stdin: StdinInput, job: LintJob) -> Iterator[ProjectResult]:
-    """Standard input, linted as a file of its name on its own (no other file of its
-    folder is read: the copy lives in a private folder of the same name)."""
+def _stdin_result(stdin: StdinInput, job: LintJob) -> ProjectResult:
+    """Standard input, read by the source its name (or, without one, the default) picks."""
     import sys
-    import tempfile
 
-    from dindcheck.sources.walk import walk
+    from dindcheck.sources.walk import stdin_source
 
-    shown = stdin.name or STDIN
+    name = stdin.name or STDIN
     stream = stdin.stream if stdin.stream is not None else sys.stdin.buffer
     try:
         data = stream.read(stdin.max_size + 1)
     except (OSError, ValueError) as exc:
-        yield ProjectResult(problems=(InputProblem(
-            path=shown, message=f"cannot read standard input: {exc}"),))
-        return
+        return _input_problem(name, f"cannot read standard input: {exc}")
     if len(data) > stdin.max_size:
-        yield ProjectResult(problems=(InputProblem(path=shown, message=(
-            f"standard input holds more than {stdin.max_size} bytes; not read (raise the "
-            "cap with --max-file-size)")),))
-        return
-    given = Path(stdin.name) if stdin.name else None
-    if given is not None:
-        base = given.name or "stdin.yaml"
-    else:
-        base = "stdin.json" if data.lstrip()[:1] in (b"{", b"[") else "stdin.yaml"
-    folder_name = (given or Path(base)).absolute().parent.name or "stdin"
-    with tempfile.TemporaryDirectory(prefix="dindcheck-stdin-") as scratch:
-        folder = Path(scratch) / folder_name
-        folder.mkdir()
-        copy = folder / base
-        copy.write_bytes(data)
-        groups, problems = walk([copy], FILE_SOURCES)
-        options = dataclasses.replace(job.options, root=folder, allow_outside=False,
-                                      max_file_size=stdin.max_size)
-        inner = dataclasses.replace(job, options=options)
-        real_folder = str((given or Path(base)).absolute().parent)
-        names = {str(copy): shown, str(folder): real_folder}
-        if problems:
-            yield _renamed(ProjectResult(problems=tuple(problems)), names)
-        for group in groups:
-            yield _renamed(lint_project(group, inner), names)
+        return _input_problem(name, (
+            f"standard input holds more than {stdin.max_size} bytes; not read (raise the cap "
+            f"with --max-file-size, e.g. --max-file-size {_next_size(stdin.max_size)})"))
+    source, reason = stdin_source(FILE_SOURCES, stdin.name, data[:16 * 1024])
+    if source is None:
+        return _input_problem(name, reason)
+    return _evaluated(source.load_stream(data, name, job.options), job)
 
 
-def _renamed(result: ProjectResult, names: Mapping[str, str]) -> ProjectResult:
-    """The result with the private copy's paths written as the names given."""
+def _input_problem(name: str, message: str) -> ProjectResult:
+    return ProjectResult(problems=(InputProblem(path=name, message=message),))
 
-    def text(value: str) -> str:
-        for real, shown in names.items():
-            value = value.replace(real, shown)
-        return value
 
-    def value(item: Any) -> Any:
-        if isinstance(item, str):
-            return text(item)
-        if isinstance(item, dict):
-            return {text(str(k)): value(v) for k, v in item.items()}
-        if isinstance(item, list | tuple):
-            return type(item)(value(v) for v in item)
-        return item
-
-    def location(loc: Location) -> Location:
-        return dataclasses.replace(loc, path=None if loc.path is None else text(loc.path))
-
-    def problem(e: InputProblem) -> InputProblem:
-        return dataclasses.replace(e, path=text(e.path), message=text(e.message))
-
-    findings = tuple(dataclasses.replace(
-        f, message=text(f.message), subject_id=text(f.subject_id),
-        subject_name=text(f.subject_name), location=location(f.location),
-        evidence=value(f.evidence), remediation=text(f.remediation))
-        for f in result.findings)
-    targets = tuple(dataclasses.replace(t, name=text(t.name), paths=value(t.paths),
-                                        subjects=value(t.subjects)) for t in result.targets)
-    suppressions = tuple(dataclasses.replace(s, location=location(s.location),
-                                             written_at=location(s.written_at))
-                         for s in result.suppressions)
-    return dataclasses.replace(
-        result, targets=targets, findings=findings,
-        problems=tuple(problem(e) for e in result.problems),
-        warnings=tuple(problem(w) for w in result.warnings),
-        notes=tuple(text(n) for n in result.notes), suppressions=suppressions)
+def _next_size(size: int) -> str:
+    """A cap four times ``size``, written as --max-file-size takes it."""
+    return f"{max(1, size * 4 // (1024 * 1024))}M"
 
 
 def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = False,
@@ -303,8 +234,8 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
          max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int | None = None,
          keep_subjects: bool = True, profiles: Sequence[str] | None = None,
          root: Path | None = None, allow_outside: bool = False,
-         known_rules: Sequence[Rule] | None = None, stdin: StdinInput | None = None,
-         ignore_unknown: bool = False) -> Report:
+         runner_config: Path | None = None, known_rules: Sequence[Rule] | None = None,
+         stdin: StdinInput | None = None, ignore_unknown: bool = False) -> Report:
     """Lint PATHs (files or folders) into one report; see :func:`lint_results`."""
     targets: list[Target] = []
     findings: list[Finding] = []
@@ -315,7 +246,8 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
     for result in lint_results(paths, rules, merge_files=merge_files, environ=environ,
                                max_file_size=max_file_size, jobs=jobs,
                                keep_subjects=keep_subjects, profiles=profiles, root=root,
-                               allow_outside=allow_outside, known_rules=known_rules,
+                               allow_outside=allow_outside, runner_config=runner_config,
+                               known_rules=known_rules,
                                stdin=stdin, ignore_unknown=ignore_unknown):
         targets.extend(result.targets)
         findings.extend(result.findings)
@@ -333,6 +265,7 @@ def lint_results(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: b
                  max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int | None = None,
                  keep_subjects: bool = True, profiles: Sequence[str] | None = None,
                  root: Path | None = None, allow_outside: bool = False,
+                 runner_config: Path | None = None,
                  known_rules: Sequence[Rule] | None = None,
                  stdin: StdinInput | None = None,
                  ignore_unknown: bool = False) -> Iterator[ProjectResult]:
@@ -345,8 +278,10 @@ def lint_results(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: b
     subjects as each project is done (less to pickle back from workers). ``profiles``:
     lint only what ``docker compose --profile ...`` would start (None: every service).
     Reads stay inside ``root`` (None: the repository the first path lies in) unless
-    ``allow_outside``. ``known_rules``: what a suppression may name (default ``rules``).
-    A path ``-`` is standard input (``stdin`` says how to read it), linted first.
+    ``allow_outside``. ``runner_config``: the GitLab Runner ``config.toml`` that runs the
+    pipelines (without it, what only the runner decides stays unknown). ``known_rules``:
+    what a suppression may name (default ``rules``). A path ``-`` is standard input
+    (``stdin`` says how to read it), linted first.
     ``ignore_unknown``: a file named that no source reads is passed over (pre-commit
     names every changed file), not reported.
     """
@@ -368,14 +303,15 @@ def lint_results(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: b
         yield ProjectResult(problems=tuple(found))
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     unresolved: set[str] = set()
-    with _gc_paused():
+    with gc_paused():
         options = LoadOptions(environ=env, max_file_size=max_file_size,
                               profiles=tuple(profiles) if profiles is not None else None,
-                              root=root or repository_root(paths), allow_outside=allow_outside)
+                              root=root or repository_root(paths), allow_outside=allow_outside,
+                              runner_config=runner_config)
         job = LintJob(rules, options, keep_subjects,
                       RuleNames(known_rules) if known_rules is not None else None)
         if reads_stdin:
-            yield from _stdin_results(stdin or StdinInput(), job)
+            yield _stdin_result(stdin or StdinInput(), job)
         read: set[tuple[str, str]] = set()
         for (kind, group_files), result in zip(groups, _results(groups, job, jobs),
                                                strict=True):

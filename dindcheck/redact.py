@@ -31,6 +31,11 @@ _FLAG_VALUE = re.compile(rf"(?<![{_NAME}])(?P<flag>--?[A-Za-z][{_NAME}]*)[ \t]+"
 _VALUE_AT = re.compile(_VALUE)
 # scheme://authority: the credentials are what comes before the authority's last ``@``.
 _URL_AUTHORITY = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://(?P<auth>[^/?#\s]*)")
+# ``docker login -p x`` (and podman, helm, oras, skopeo...): after a ``login`` word, up to
+# the end of that command, ``-p`` takes the password: ``-p x``, ``-p=x`` or ``-px``.
+_LOGIN = re.compile(rf"(?<![{_NAME}/])login(?![{_NAME}])")
+_COMMAND_END = re.compile(r"[;&|\n]")
+_SHORT_PASSWORD = re.compile(rf"(?<![{_NAME}])-p(?:=|[ \t]+)?(?=[^\s&;|])")
 
 
 # What every redaction starts from: an ``=``, an ``@`` or a flag's ``-`` at a word start.
@@ -83,11 +88,33 @@ def _redact_values(text: str, pattern: re.Pattern[str], group: str) -> str:
     return "".join(out)
 
 
+def _redact_login_passwords(text: str) -> str:
+    out: list[str] = []
+    pos = 0
+    while (login := _LOGIN.search(text, pos)) is not None:
+        end_match = _COMMAND_END.search(text, login.end())
+        end = end_match.start() if end_match else len(text)
+        out.append(text[pos:login.end()])
+        command = text[login.end():end]
+        at = 0
+        while (flag := _SHORT_PASSWORD.search(command, at)) is not None:
+            value = _VALUE_AT.match(command, flag.end())
+            value_end = value.end() if value else flag.end()
+            out.append(command[at:flag.end()] + REDACTED)
+            at = value_end
+        out.append(command[at:])
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def redact_text(text: str) -> str:
-    """``NAME=value`` and ``--flag value`` with a secret-looking name, and URL
-    credentials, replaced."""
+    """``NAME=value`` and ``--flag value`` with a secret-looking name, a login's ``-p``
+    password, and URL credentials, replaced."""
     if not may_redact(text):
         return text
+    if "login" in text and "-p" in text:
+        text = _redact_login_passwords(text)
     if "@" in text and "://" in text:
         text = _redact_userinfo(text)
     if "=" in text:
@@ -101,13 +128,18 @@ def redact_argv(argv: Sequence[str]) -> list[str]:
     """A command line with secret flag values (``--password x``, ``--token=x``) replaced."""
     result: list[str] = []
     hide_next = False
+    login = False
     for word in argv:
         if hide_next:
             result.append(REDACTED)
             hide_next = False
             continue
+        login = login or word == "login"
         flag = word.lstrip("-")
-        if word.startswith("-") and "=" not in word and is_secret_name(flag):
+        if login and word.startswith("-p") and not word.startswith("--"):
+            hide_next = word == "-p"
+            result.append("-p" if hide_next else "-p" + REDACTED)
+        elif word.startswith("-") and "=" not in word and is_secret_name(flag):
             hide_next = True
             result.append(word)
         elif word.startswith("-") and "=" in word and is_secret_name(flag.split("=", 1)[0]):

@@ -30,6 +30,12 @@ EMPTYDIR = "emptydir"                  # Kubernetes emptyDir: per pod
 PVC = "pvc"                            # Kubernetes persistentVolumeClaim (or a claim template)
 UNKNOWN = "unknown"
 
+# What the runtime does with a bind whose host path does not exist.
+MISSING_CREATES_DIRECTORY = "create-directory"  # an empty folder appears there (docker -v,
+                                                # a Kubernetes hostPath without a type)
+MISSING_CREATES_FILE = "create-file"
+MISSING_FAILS = "fail"                          # the container does not start
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Mount:
@@ -52,7 +58,11 @@ class Mount:
     field: str = ""
     location: Location | None = None
     driver: str | None = None             # a volume driver other than local
-    into_outer_root: bool = False         # a bind into the audited engine's own data root
+    into_outer_root: bool = False         # a bind that shows the outer engine's data root
+                                          # (a folder in it, or one that holds it)
+    size_limit: int | None = None         # bytes: the most it may hold (emptyDir sizeLimit)
+    access_modes: tuple[str, ...] | None = None  # a claim's access modes (None: not known)
+    missing_source: str | None = None     # a bind whose host path is missing: MISSING_*
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -160,7 +170,9 @@ class Workload:
     says the container runs dockerd (actions-runner-controller's
     ``dockerdWithinRunnerContainer``), in words. ``entrypoint_replaced_by``: the platform
     that replaces the image's entrypoint (a GitHub Actions job container), so an image's
-    own daemon never starts.
+    own daemon never starts. ``created_by``: the workload whose daemon creates this
+    container (``docker run`` in a CI job's script goes to the job's dind service), so
+    its binds are paths on that daemon's filesystem, not the host's.
     """
 
     name: str
@@ -192,9 +204,17 @@ class Workload:
     rollout_overlap: bool = False         # a rolling update runs a new copy beside the old
     role: str | None = None               # main, init, sidecar, service, job, step
     must_complete: bool | None = None     # its group finishes only when it exits (a Job)
+    ended_by: str | None = None           # who ends its group once the work is done (a CI
+                                          # system, a runner controller); None: it runs
+                                          # until stopped, or ends by itself
     declared_daemon: str | None = None    # the input says it runs dockerd, and where
     entrypoint_replaced_by: str | None = None  # a platform replaces the image's entrypoint
+    created_by: str | None = None         # the workload whose daemon creates it
     memory_limit: int | None = None       # bytes
+    ephemeral_storage_limit: int | None = None  # bytes: its writable layer and emptyDirs
+    pre_stop: bool = False                # a hook runs before it is stopped (Kubernetes
+                                          # preStop): it can outlast the containers it serves
+    pod_security: str | None = None       # the PodSecurity level its namespace enforces
     suppress: tuple[str, ...] = ()        # rule ids or names, as written
     suppress_source: SuppressionSource | None = None
     profiles: tuple[str, ...] = ()        # compose profiles the service belongs to

@@ -49,8 +49,10 @@ def dindcheck_command() -> list[str]:
 
 
 def run_dindcheck(args: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None = None,
-                  timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run the installed command as a user would, from ``cwd`` (never the checkout)."""
+                  timeout: float = 120,
+                  input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed command as a user would, from ``cwd`` (never the checkout), with
+    ``input_text`` on its standard input (none: an empty one)."""
     return subprocess.run([*dindcheck_command(), *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, check=False,
+                          text=True, timeout=timeout, check=False, input=input_text or "",
                           env=dict(os.environ if env is None else env))

@@ -108,3 +108,14 @@ def test_a_config_that_cannot_be_read_is_exit_2_not_ignored(tmp_path: Path,
     assert code == 2
     assert ".dindcheck.yaml" in err.getvalue()
     assert len(err.getvalue().splitlines()) == 1
+
+
+def test_runner_config_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    from dindcheck.config import load_config
+
+    (tmp_path / "ci").mkdir()
+    path = tmp_path / "ci" / ".dindcheck.yaml"
+    path.write_text("runner_config: runner/config.toml\n")
+    assert load_config(path).runner_config == tmp_path / "ci" / "runner" / "config.toml"
+    path.write_text("fail_on: error\n")
+    assert load_config(path).runner_config is None

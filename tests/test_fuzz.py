@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.repo import REPO
+from dindcheck.sources import FILE_SOURCES
+from dindcheck.sources.walk import walk
+from tests.repo import CORPUS, REPO, require
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +60,28 @@ def test_internal_error_is_placed_in_the_code(fuzz: ModuleType, tmp_path: Path) 
                          b"dindcheck/sources/compose/services.py:312 (please)\n", 10.0)
     assert outcome.problems == [("traceback",
                                  "TypeError at dindcheck/sources/compose/services.py:312")]
+
+
+# Kubernetes corpus files that are no manifest: a Helm chart's helper templates, the values
+# of a chart the Kubernetes source does not know. They stay seeds (mutations may hit them).
+NOT_READ = {"arc-gha-runner-scale-set-helpers.tpl", "drone-runner-docker-values.yaml"}
+
+
+@pytest.mark.parametrize("kind", ["compose", "gitlab-ci", "github-actions", "kubernetes",
+                                  "shell"])
+def test_every_seed_is_placed_where_its_source_reads_it(fuzz: ModuleType, tmp_path: Path,
+                                                        kind: str) -> None:
+    require(CORPUS.is_dir(), "the shared corpus is not there")
+    seeds = fuzz._seeds((kind,))[kind]
+    assert seeds
+    for number, seed in enumerate(seeds):
+        folder = tmp_path / str(number)
+        (folder / seed.name).parent.mkdir(parents=True)
+        shutil.copy(seed.path, folder / seed.name)
+        groups, _ = walk([folder], FILE_SOURCES)
+        read = [files for source, files in groups if source == kind]
+        assert read == ([] if seed.path.name in NOT_READ else [[folder / seed.name]]), \
+            seed.path.name
 
 
 @pytest.mark.slow

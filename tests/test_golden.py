@@ -22,6 +22,7 @@ RULES = load_catalogue()
 LIVE = REPO / "tests" / "sources" / "live" / "data" / "scenarios.json"
 PROJECTS = [*sorted(p for p in EXAMPLES.iterdir() if p.is_dir()),
             REPO / "tests" / "sources" / "compose" / "data"]
+KUBERNETES_DATA = REPO / "tests" / "sources" / "kubernetes" / "data"
 
 
 @pytest.mark.parametrize("folder", PROJECTS, ids=lambda p: p.name)
@@ -33,6 +34,15 @@ def test_folder(folder: Path) -> None:
 def test_compose_corpus(path: Path) -> None:
     report = lint([path], RULES, merge_files=True, jobs=1, environ={})
     check_golden(f"corpus-{path.name}", report)
+
+
+@pytest.mark.parametrize("path", [*sorted(p for p in KUBERNETES_DATA.rglob("*") if p.is_file()),
+                                  *corpus_files("kubernetes")],
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_kubernetes_inputs(path: Path) -> None:
+    """Each Kubernetes test input and corpus file on its own, as `dindcheck lint FILE`."""
+    report = lint([path], RULES, jobs=1, environ={})
+    check_golden(f"kubernetes-{path.parent.name}-{path.name}", report)
 
 
 def test_compose_corpus_is_present() -> None:

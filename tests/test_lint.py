@@ -385,10 +385,11 @@ def test_reads_stay_inside_the_root_unless_allowed(tmp_path: Path) -> None:
                           "repo/app/compose.yaml": "services:\n  dind:\n"
                           "    image: docker:27-dind\n    env_file: [../../outside/.env]\n"})
     kept = lint([tmp_path / "repo" / "app"], RULES, jobs=1, environ={})
-    assert any("outside" in n and "not read" in n for n in kept.notes)
+    assert any("outside" in e.message and "not read" in e.message for e in kept.errors)
+    assert kept.exit_code("never") == 2  # what it holds was not checked: not a pass
     assert "TLS=" not in repr(kept)
     allowed = lint([tmp_path / "repo" / "app"], RULES, jobs=1, environ={}, allow_outside=True)
-    assert not any("not read" in n for n in allowed.notes)
+    assert allowed.errors == ()
 
 
 def test_a_folder_with_nothing_to_lint_is_not_a_pass(tmp_path: Path) -> None:

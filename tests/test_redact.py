@@ -26,6 +26,11 @@ from dindcheck.regexsafety import check_pattern
     ("x --token 'a b' y", "x --token <redacted> y"),
     ('A_KEY="q w" B=1', "A_KEY=<redacted> B=1"),
     ("curl --password=hunter22 localhost", "curl --password=<redacted> localhost"),
+    ("docker login -u ci -p hunter2 reg && docker run -p 80:80 x",
+     "docker login -u ci -p <redacted> reg && docker run -p 80:80 x"),
+    ("podman login -phunter2 r", "podman login -p<redacted> r"),
+    ("helm registry login r -p='a b'; -p 1", "helm registry login r -p=<redacted>; -p 1"),
+    ("docker run -p 8080:80 login", "docker run -p 8080:80 login"),
     # Flags that take no value, paths to secret material, words that only contain '-'.
     ("--password-stdin < f", "--password-stdin < f"),
     ("--tlskey /certs/key.pem", "--tlskey /certs/key.pem"),
@@ -42,6 +47,8 @@ def test_redact_argv() -> None:
                         "--token=t", "--password-stdin"]) == [
         "dockerd", "--registry-password", REDACTED, "--tlskey", "/k.pem",
         f"--token={REDACTED}", "--password-stdin"]
+    assert redact_argv(["docker", "run", "-p", "80:80", "login", "-p", "pw", "-pq"]) == [
+        "docker", "run", "-p", "80:80", "login", "-p", REDACTED, f"-p{REDACTED}"]
 
 
 # Each shape made the old patterns backtrack: a long run of name characters with a
@@ -57,6 +64,8 @@ HOSTILE = {
     "assignments": "a=" * 50_000,
     "userinfo": "a:" * 50_000 + "@",
     "scheme-chars": "a+" * 50_000 + "://",
+    "logins": "login -p " * 12_000,
+    "login-then-flags": "login " + "-p" * 50_000,
 }
 
 
@@ -115,7 +124,8 @@ NOISE = st.text(alphabet=" -=:/@\"'abcXYZ_.\t", max_size=30)
 @settings(max_examples=300, deadline=None)
 @given(prefix=NOISE, name=NAME, secret=SECRET, suffix=NOISE,
        form=st.sampled_from(["{n}={s}", "--{n} {s}", "--{n}={s}", "{n}=\"{s}\"",
-                             "https://user:{s}@host/"]))
+                             "https://user:{s}@host/", "docker login -u x -p {s}",
+                             "podman login -p{s}"]))
 def test_a_planted_secret_never_survives(prefix: str, name: str, secret: str, suffix: str,
                                          form: str) -> None:
     assume(secret not in prefix + suffix)  # noise that spells the secret is not the secret

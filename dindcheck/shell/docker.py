@@ -98,7 +98,7 @@ def read_script(text: str, locate: Locator | None = None,
     """The ``docker run`` lines of a shell text, in the order they are written."""
     reading = Reading()
     state = {k: v for k, v in (environ or {}).items() if k in _ENDPOINT_VARIABLES}
-    _read(text, locate or TextLocator(text), reading, state, None, 0)
+    _read(text, locate or TextLocator(text), reading, state, None, 0, environ or {})
     reading.runs.sort(key=lambda r: r.where(r.docker))
     if len(reading.runs) > MAX_RUNS:
         line, column = reading.runs[MAX_RUNS].where(reading.runs[MAX_RUNS].docker)
@@ -109,21 +109,22 @@ def read_script(text: str, locate: Locator | None = None,
 
 
 def _read(text: str, locate: Locator, reading: Reading, state: dict[str, str],
-          inside: str | None, nesting: int) -> None:
+          inside: str | None, nesting: int, known: Mapping[str, str]) -> None:
     lexed = lex(text)
     for note in lexed.notes:
         reading.notes.append(Located(*locate(note.offset), note.message))
     for problem in lexed.problems:
         reading.problems.append(Located(*locate(problem.offset), problem.message))
-    reader = _Reader(text, locate, reading, state, nesting)
+    reader = _Reader(text, locate, reading, state, nesting, known)
     for command in lexed.commands:
         reader.command(command, inside)
 
 
 class _Reader:
     def __init__(self, text: str, locate: Locator, reading: Reading, state: dict[str, str],
-                 nesting: int) -> None:
+                 nesting: int, known: Mapping[str, str] | None = None) -> None:
         self.text = text
+        self.known = known or {}
         self.locate = locate
         self.reading = reading
         self.state = state
@@ -136,6 +137,13 @@ class _Reader:
 
     def problem(self, word: Word, message: str) -> None:
         self.reading.problems.append(Located(*self.locate(word.start), message))
+
+    def names_image(self, text: str) -> bool:
+        """A bare ``$VAR`` whose value the environment gives, and it is not an option
+        (``docker run --rm $IMAGE --flag``: the image, then its arguments)."""
+        name = text[1:].strip("{}")
+        value = self.known.get(name)
+        return bool(value) and not str(value).lstrip().startswith("-")
 
     def holds_run(self, text: str) -> bool:
         """Whether a word expands a variable that was given a docker run line."""
@@ -249,7 +257,7 @@ class _Reader:
         if "docker" not in value:
             return
         _read(value, MappedLocator(offsets, self.locate), self.reading, dict(self.state),
-              inside, self.nesting + 1)
+              inside, self.nesting + 1, self.known)
 
     # ------------------------------------------------------------------ docker
 
@@ -338,8 +346,12 @@ class _Reader:
                 j = self.short_cluster(words, j, found, with_value, short)
                 if j < 0:
                     return found, n
+            elif hidden_options and _BARE_VARIABLE.match(text) and not word.quoted and \
+                    self.known.get(text[1:].strip("{}")) == "":
+                j += 1  # an empty variable, unquoted: the word vanishes
             elif hidden_options and _BARE_VARIABLE.match(text) and not word.quoted and (
-                    j + 1 < n and words[j + 1].text.startswith("-")):
+                    j + 1 < n and words[j + 1].text.startswith("-")) and \
+                    not self.names_image(text):
                 self.note(word, f"options in {text} are known only when the script runs: "
                                 "not read")
                 j += 1

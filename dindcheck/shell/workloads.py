@@ -164,6 +164,7 @@ class _Builder:
             host_network=host_network, netns=netns, aliases=frozenset(aliases),
             links=self.links(), mounts=self.mounts(), volumes_from=self.volumes_from(),
             ports=self.ports(), healthcheck=self.healthcheck(), replicas=1,
+            created_by=self.resolve(run.inside) if run.inside is not None else None,
             notes=tuple(self.notes), locations=dict(self.locations))
 
     def value(self, name: str, key: str) -> str | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE
 from dindcheck.workload import Setup
@@ -60,6 +60,20 @@ class FileSource(Protocol):
     def load(self, files: Sequence[Path], options: LoadOptions) -> Sequence[Setup]:
         """One group as setups (usually one; a pipeline gives one per runner that runs
         it); unreadable input becomes their problems, never an error."""
+        ...
+
+
+STDIN = "-"  # a path that names standard input
+STDIN_KIND = "kubernetes"  # what standard input is read as, when no name says otherwise
+
+
+@runtime_checkable
+class StreamSource(FileSource, Protocol):
+    """A file source that can also read its input from standard input."""
+
+    def load_stream(self, data: bytes, name: str, options: LoadOptions) -> Sequence[Setup]:
+        """The setups of ``data`` (standard input, within the size cap), named ``name`` in
+        locations; unreadable input becomes their problems, never an error."""
         ...
 
 

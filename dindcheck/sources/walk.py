@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from dindcheck.model import InputProblem
-from dindcheck.sources import FileSource
+from dindcheck.sources import STDIN_KIND, FileSource, StreamSource
 
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox",
                           ".nox", ".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
@@ -171,3 +171,28 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
         return entry.is_file()
     except OSError:
         return False
+
+
+def stdin_source(sources: Mapping[str, FileSource], name: str | None,
+                 head: bytes) -> tuple[StreamSource | None, str]:
+    """The source that reads standard input, and why none does.
+
+    Without a name it is read as Kubernetes objects (a ``kubectl get … -o json`` dump, or
+    ``helm template`` output); a name (``--stdin-filename``) is offered to the sources that
+    can read a stream, as a file of that name and content would be.
+    """
+    if name is None:
+        default = sources.get(STDIN_KIND)
+        if isinstance(default, StreamSource):
+            return default, ""
+        return None, "no source reads standard input"
+    text = head.decode("utf-8", errors="replace")
+    for kind, source in sources.items():
+        if source.recognises(Path(name), text):
+            if isinstance(source, StreamSource):
+                return source, ""
+            return None, (f"{kind} input cannot be read from standard input: name the file "
+                          "instead")
+    streams = ", ".join(k for k, s in sources.items() if isinstance(s, StreamSource))
+    return None, (f"standard input named {name} is not an input dindcheck reads from "
+                  f"standard input ({streams}): nothing was checked")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +19,9 @@ from dindcheck.model import Subject
 from dindcheck.redact import docker_env, redact_argv, redact_text
 from dindcheck.subjects.header import header
 from dindcheck.subjects.images import ImageFacts
-from dindcheck.subjects.storage import data_root
-from dindcheck.workload import ANONYMOUS_VOLUME, VOLUME, Setup, Workload
+from dindcheck.subjects.sockets import socket_engine
+from dindcheck.subjects.storage import data_root, unresolved_image
+from dindcheck.workload import ANONYMOUS_VOLUME, BIND, VOLUME, Mount, Setup, Workload, covering
 
 DATA_ROOT = "/var/lib/docker"
 
@@ -91,7 +93,8 @@ def _planned(w: Workload, image: ImageFacts) -> Detection | None:
     argv = (*(w.entrypoint or ()), *command)
     args = parse_daemon_args(argv)
     if args.is_daemon:
-        return Detection("command", argv, args, official and w.entrypoint is None)
+        return Detection("command", argv, args, (official and w.entrypoint is None)
+                         or args.runs_entrypoint_script)
     if image.dind and not official and w.entrypoint is None and _flags_only(w.command):
         return Detection("image", argv, args, False)
     if any(m.target == DATA_ROOT and m.kind in (VOLUME, ANONYMOUS_VOLUME) and not m.read_only
@@ -181,9 +184,14 @@ def _tls(w: Workload, image: ImageFacts, detection: Detection,
     plan = plan_tls(detection.args, w.env_values(),
                     official_entrypoint=detection.official_entrypoint,
                     image_version=image.version)
+    if detection.official_entrypoint and unresolved_image(w) and \
+            "DOCKER_TLS_CERTDIR" not in w.environment:
+        # The entrypoint's default depends on the image's DOCKER_TLS_CERTDIR, unknown here.
+        plan = dataclasses.replace(plan, mode="unknown", certdir=None, tcp_ports=[],
+                                   plaintext_ports=[], tcp_hosts=[])
     published = any(p["container_port"] in plan.plaintext_ports and p["host_port"]
                     for p in ports)
-    return {"mode": plan.mode, "certdir": plan.certdir,
+    return {"mode": plan.mode, "certdir": plan.certdir, "unix_sockets": plan.unix_sockets,
             "plaintext_tcp": bool(plan.plaintext_ports), "tcp_ports": plan.tcp_ports,
             "plaintext_ports": plan.plaintext_ports, "tcp_hosts": plan.tcp_hosts,
             "plaintext_published": published or (w.host_network
@@ -204,9 +212,34 @@ def _tls_location(w: Workload, tls: dict[str, Any], published: bool) -> dict[str
     return {}
 
 
+def _foreground(detection: Detection) -> bool | None:
+    """Whether dockerd is what keeps the container running (it never exits on its own):
+    the official image's entrypoint, or a command that runs it in the foreground. False
+    when a script starts it in the background and goes on; None when the entrypoint that
+    starts it is not known (another image's, a declared or observed daemon)."""
+    if detection.detected_by == "image" and detection.official_entrypoint:
+        return True
+    if detection.detected_by == "command" and detection.args.is_daemon:
+        return not detection.args.background
+    return None
+
+
+def _host_socket_at_own(w: Workload, sockets: list[str]) -> Mount | None:
+    """A bind of the host's docker socket where the daemon creates its own socket (GitLab
+    Runner binds its volumes into service containers too): dockerd cannot listen there."""
+    if w.created_by is not None:
+        return None  # its binds are another daemon's paths
+    for path in sockets:
+        mount = covering(w.mounts or (), path)
+        if mount is not None and mount.kind == BIND and \
+                (found := socket_engine(mount, None)) is not None and found[0] == "docker":
+            return mount
+    return None
+
+
 # The keys a daemon finding may point at, when the source recorded where they are.
 _LOCATION_KEYS = ("privileged", "image", "runtime", "network_mode", "ports", "healthcheck",
-                  "replicas", "command", "state")
+                  "replicas", "command", "state", "resources")
 
 
 def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | None:
@@ -262,8 +295,18 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "must_complete": w.must_complete,
         "rollout_overlap": w.rollout_overlap,
         "memory_limit": w.memory_limit,
+        "ephemeral_storage_limit": w.ephemeral_storage_limit,
+        "foreground": _foreground(detection),
+        "peers": [],  # filled once the setup's containers are known (build_subjects)
+        "pre_stop": w.pre_stop,
+        "ended_by": w.ended_by,
+        "pod_security": w.pod_security,
     })
+    taken = _host_socket_at_own(w, tls["unix_sockets"])
+    subject["host_socket_at_own_socket"] = taken is not None
     locations = subject["locations"]
+    if taken is not None and taken.location is not None:
+        locations["socket"] = taken.location.to_json()
     locations["data_root"] = root_location or locations["subject"]
     for key in _LOCATION_KEYS:
         if key in w.locations:
@@ -335,9 +378,11 @@ def _listener_tls(endpoint: str, uses_tls: bool) -> dict[str, Any]:
     address = tcp_port(endpoint)
     if address is None:
         return {"mode": "unknown", "certdir": None, "plaintext_tcp": False, "tcp_ports": [],
-                "plaintext_ports": [], "tcp_hosts": [], "plaintext_published": False}
+                "plaintext_ports": [], "tcp_hosts": [], "plaintext_published": False,
+                "unix_sockets": [endpoint[len("unix://"):]]
+                if endpoint.startswith("unix://") else []}
     port = address[1] or default_port(uses_tls)
     return {"mode": "tls" if uses_tls else "plaintext", "certdir": None,
             "plaintext_tcp": not uses_tls, "tcp_ports": [port],
             "plaintext_ports": [] if uses_tls else [port], "tcp_hosts": [endpoint],
-            "plaintext_published": False}
+            "plaintext_published": False, "unix_sockets": []}

@@ -12,6 +12,7 @@ from dindcheck.workload import BIND, TMPFS, Mount, Setup, Workload, normalise, w
 
 SOCKET_NAMES = {"docker.sock": "docker", "containerd.sock": "containerd",
                 "podman.sock": "podman", "crio.sock": "cri-o", "dockershim.sock": "docker"}
+DATA_ROOT_VIA = "data_root"
 SOCKET_DIRS = frozenset({"/var/run", "/run", "/var/run/docker", "/run/docker",
                          "/run/containerd", "/var/run/containerd", "/run/podman",
                          "/var/run/podman", "/run/crio", "/var/run/crio", "/run/user"})
@@ -29,10 +30,14 @@ def socket_engine(mount: Mount, host_socket: str | None) -> tuple[str, str] | No
 
     A socket file (by name) through a bind or a volume; or a bind of a folder that holds
     the host's sockets (``/var/run``, ``/run``, …: ``via`` directory) — the docker socket,
-    unless the audited engine's socket is known to live elsewhere (then ``unknown``).
+    unless the audited engine's socket is known to live elsewhere (then ``unknown``); or a
+    bind of the outer engine's data root (``via`` data_root): not a socket, but its
+    images, containers and volumes.
     """
     if mount.kind == TMPFS:
         return None
+    if mount.kind == BIND and mount.into_outer_root:
+        return "docker", DATA_ROOT_VIA
     via = "bind" if mount.kind == BIND else "volume"
     for candidate in (mount.source, mount.target):
         engine = engine_of_socket(candidate)
@@ -53,11 +58,16 @@ def _socket_subject(w: Workload, image: ImageFacts, mount: Mount, engine: str,
         "target": mount.target,
         "engine": engine,
         "read_only": mount.read_only,
-        "host_socket": mount.kind == BIND,
+        # A bind is a host path, unless a dind daemon creates the container: then it is
+        # a path on that daemon's filesystem (its own socket, not the host's).
+        "host_socket": mount.kind == BIND and w.created_by is None,
         "via": via,
         "image": image.image,
         "privileged": bool(w.privileged),
+        "missing_source": mount.missing_source,
     })
+    if w.created_by is not None:
+        subject["daemon"] = w.created_by
     obs = w.observation
     if obs is not None and obs.state is not None:
         subject["running"] = obs.state.running
@@ -75,12 +85,18 @@ def _host_socket(setup: Setup) -> str | None:
     return endpoint[len("unix://"):] if endpoint.startswith("unix://") else None
 
 
-def socket_subjects(w: Workload, image: ImageFacts, setup: Setup) -> list[Subject]:
-    """One ``socket_mount`` subject per engine socket (or socket folder) bound in."""
+def socket_subjects(w: Workload, image: ImageFacts, setup: Setup,
+                    data_root: str | None = None) -> list[Subject]:
+    """One ``socket_mount`` subject per engine socket (or socket folder, or outer data root)
+    bound in; ``data_root``: the target of the mount that is the workload's own daemon's
+    data root (its daemon subject says what that mount is)."""
     subjects: list[Subject] = []
+    if w.role == "step" and w.netns is not None and any(
+            o.name == w.netns and o.mounts == w.mounts for o in setup.workloads):
+        return subjects  # a step exec'd in another container: its mounts are reported there
     for mount in w.mounts or ():
         found = socket_engine(mount, _host_socket(setup))
-        if found is not None:
+        if found is not None and not (found[1] == DATA_ROOT_VIA and mount.target == data_root):
             subjects.append(_socket_subject(w, image, mount, *found))
     return subjects
 

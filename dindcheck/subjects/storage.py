@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from dindcheck.images import default_data_root
+from dindcheck.images import default_data_root, split_ref
 from dindcheck.subjects.images import ImageFacts
 from dindcheck.workload import (
     BIND,
     IMAGE_VOLUMES_CREATED,
+    TMPFS,
     VOLUME,
     Mount,
     Setup,
@@ -33,12 +34,28 @@ def mount_block(mount: Mount) -> dict[str, Any]:
         block["driver"] = mount.driver
     if mount.into_outer_root:
         block["into_outer_root"] = True
+    if mount.size_limit is not None:
+        block["size_limit"] = mount.size_limit
+    if mount.access_modes is not None:
+        block["access_modes"] = list(mount.access_modes)
     return block
+
+
+def _may_exhaust_memory(block: dict[str, Any], memory_limit: int | None) -> bool | None:
+    """A tmpfs data root counts against the container's memory: whether it may grow until
+    the container is out of memory (no memory limit, no size limit, or a size limit not
+    below the memory limit). None when the data root is not a tmpfs."""
+    if block["type"] != TMPFS:
+        return None
+    size = block.get("size_limit")
+    return memory_limit is None or size is None or size >= memory_limit
 
 
 def _borrowed(w: Workload, path: str, setup: Setup) -> tuple[dict[str, Any] | None,
                                                            dict[str, Any]]:
     """A data root covered through ``volumes_from`` another workload."""
+    if not w.volumes_from:
+        return None, {}  # (the index below is one pass over every workload of the setup)
     others = {o.name: o for o in setup.workloads}
     for entry in w.volumes_from:
         other = others.get(entry.workload)
@@ -50,6 +67,13 @@ def _borrowed(w: Workload, path: str, setup: Setup) -> tuple[dict[str, Any] | No
                  "read_only": entry.read_only, "per_instance": mount.per_instance}
         return block, entry.location.to_json() if entry.location else {}
     return None, {}
+
+
+def unresolved_image(w: Workload) -> bool:
+    """The image's repository is a variable the input does not define (a tag that is one,
+    ``docker:${VERSION}-dind``, still names the image)."""
+    return bool(w.image and "$" in split_ref(w.image)[0] and not w.built_from
+                and w.observation is None)
 
 
 def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
@@ -65,6 +89,12 @@ def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
         borrowed, location = _borrowed(w, path, setup)
         if borrowed is not None:
             block = borrowed
+        elif unresolved_image(w):
+            # An image named by a variable the input does not define: whether it declares a
+            # VOLUME at the data root is not known.
+            return ({"path": path, "mount": None, "covered_by": "unknown", "persistent": False,
+                     "shared": False, "shared_with": [], "backing_fs": None,
+                     "backing_fs_d_type": None}, w.location("image").to_json())
         else:
             declares = bool(image.family and image.family["declares_data_volume"]) and \
                 path == default_data_root(image.family)
@@ -79,5 +109,6 @@ def data_root(w: Workload, image: ImageFacts, path: str, sysbox: bool,
     inner = obs.inner if obs else None
     return ({"path": path, "mount": block, "covered_by": block["type"],
              "persistent": block["persistent"], "shared": False, "shared_with": [],
+             "may_exhaust_memory": _may_exhaust_memory(block, w.memory_limit),
              "backing_fs": obs.data_root_fs if obs else None,
              "backing_fs_d_type": (inner or {}).get("d_type")}, location)

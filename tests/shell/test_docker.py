@@ -168,3 +168,19 @@ def test_options_string() -> None:
                           ("--network-alias", "d")]
     assert run.where(run.flags[1].word) == (9, 31)
     assert any("'extra' is not an option" in n.message for n in reading.notes)
+
+
+@pytest.mark.parametrize(("script", "environ", "image", "args"), [
+    ("docker run --rm --privileged ${QEMU} --install all",
+     {"QEMU": "tonistiigi/binfmt"}, "${QEMU}", ["--install", "all"]),
+    ("docker run --rm $OPTS $IMAGE:1 run x", {"OPTS": ""}, "$IMAGE:1", ["run", "x"]),
+    ("docker run --rm $OPTS --init alpine", {}, "alpine", []),
+])
+def test_variables_the_environment_knows(script: str, environ: dict[str, str], image: str,
+                                         args: list[str]) -> None:
+    """A bare variable the environment gives a value is the image (or, empty, nothing);
+    an unknown one before an option may hold options."""
+    (run,) = read_script(script, environ=environ).runs
+    assert run.image is not None
+    assert run.image.text == image
+    assert [w.text for w in run.args] == args

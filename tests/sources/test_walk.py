@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from dindcheck.sources import FILE_SOURCES
-from dindcheck.sources.walk import Group, walk
+from dindcheck.sources.walk import Group, stdin_source, walk
 
 DATA = Path(__file__).parent / "compose" / "data"
 
@@ -169,3 +169,20 @@ def test_recognising_a_file_is_linear_in_its_size() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, check=True)
     assert result.stdout.strip() == "compose"
+
+
+@pytest.mark.parametrize(("name", "head", "kind", "reason"), [
+    pytest.param(None, b"{}", "kubernetes", "", id="default"),
+    pytest.param("rendered.yaml", b"apiVersion: v1\nkind: Pod\n", "kubernetes", "",
+                 id="named-manifest"),
+    pytest.param("dump.json", b'{"kind": "List", "items": []}', "kubernetes", "", id="json"),
+    pytest.param("compose.yaml", b"services:\n  a: {image: x}\n", None,
+                 "compose input cannot be read from standard input", id="compose"),
+    pytest.param("notes.txt", b"hello", None, "standard input named notes.txt is not an input",
+                 id="nothing"),
+])
+def test_the_source_that_reads_standard_input(name: str | None, head: bytes, kind: str | None,
+                                              reason: str) -> None:
+    source, why = stdin_source(FILE_SOURCES, name, head)
+    assert (source.kind if source is not None else None) == kind
+    assert why.startswith(reason)

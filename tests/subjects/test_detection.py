@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from dindcheck.subjects import ImageFacts, build_subjects, detect
-from dindcheck.workload import Observation, Setup, State, Workload
+from dindcheck.workload import EnvVar, Observation, Setup, State, Workload
 
 
 def workload(**fields: Any) -> Workload:
@@ -64,6 +64,23 @@ def test_the_official_entrypoint_adds_its_listeners_only_for_flags() -> None:
     assert (flags.args.mtu, flags.official_entrypoint, flags.args.starts_with_dockerd) == (
         1400, True, False)
     assert own.args.starts_with_dockerd is True
+
+
+@pytest.mark.parametrize(("entrypoint", "official"), [
+    pytest.param(("dockerd-entrypoint.sh",), True, id="the-official-one-written-out"),
+    pytest.param(("/usr/local/bin/dockerd-entrypoint.sh", "--mtu=1400"), True, id="by-path"),
+    pytest.param(("dockerd",), False, id="dockerd-itself"),
+])
+def test_an_entrypoint_written_as_the_official_one_keeps_its_listeners(
+        entrypoint: tuple[str, ...], official: bool) -> None:
+    w = workload(image="docker:27-dind", entrypoint=entrypoint,
+                 environment={"DOCKER_TLS_CERTDIR": EnvVar(value="")})
+    found = detect(w, ImageFacts.of(w))
+    assert found is not None
+    assert (found.detected_by, found.official_entrypoint) == ("command", official)
+    daemon = next(s for s in build_subjects(Setup(kind="compose", name="p", origin="compose",
+                                                  workloads=(w,))) if s["kind"] == "daemon")
+    assert daemon["tls"]["plaintext_ports"] == ([2375] if official else [])
 
 
 @pytest.mark.parametrize("origin", ["compose", "live"])

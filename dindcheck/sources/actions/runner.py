@@ -22,7 +22,9 @@ from __future__ import annotations
 from dindcheck.model import Location
 from dindcheck.workload import BIND, Mount
 
+RUNNER = "the GitHub Actions runner"
 JOB_ENTRYPOINT = ("tail",)
+STEP_SHELL = ("sh", "-e")  # a step in the job container: `docker exec … sh -e script`
 JOB_COMMAND = ("-f", "/dev/null")
 SOCKET = "/var/run/docker.sock"
 # The runner's folders on the host, by the name the runner gives them.

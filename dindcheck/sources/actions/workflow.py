@@ -52,9 +52,10 @@ def read(data: Any, text: str, name: str) -> Setup:
     """A loaded workflow (``text``: its file's text, for locations)."""
     workflow = _Workflow(name, text)
     workflow.read(data)
+    # Closed: a job's names (service ids) reach only the containers of that job.
     return Setup(kind=KIND, name=name, origin=KIND, paths=(name,),
                  workloads=tuple(workflow.workloads), problems=tuple(workflow.problems),
-                 notes=tuple(workflow.notes))
+                 notes=tuple(workflow.notes), closed=True)
 
 
 def _text(value: Any) -> str | None:
@@ -201,6 +202,7 @@ class _Run:
         self.has_containers = "container" in self.spec or "services" in self.spec
         self.network = runner.network_name(project) if self.has_containers else None
         self.container_image: str | None = None
+        self.container_mounts: tuple[Mount, ...] = ()
         self.in_container = False
 
     def add(self, item: Workload) -> None:
@@ -258,6 +260,8 @@ class _Run:
         locations = {**base.locations, "subject": self.wf.loc(mark) or Location(
             path=self.wf.path)}
         locations["image"] = self.wf.loc(spec.key_mark("image")) or locations["subject"]
+        if ports and ports[0].location is not None:
+            locations.setdefault("ports", ports[0].location)
         if env:
             locations.setdefault("environment", next(iter(env.values())).location
                                  or locations["subject"])
@@ -285,6 +289,10 @@ class _Run:
                 if text else None
             if port is None:
                 self.wf.note(raw.item_mark(index), f"{where}.ports[{index}] cannot be read")
+            elif port.host_port is None:
+                # `- 2375`: the runner publishes it on a free port of the host (`-p 2375`),
+                # docker's host port 0.
+                ports.append(dataclasses.replace(port, host_port="0"))
             else:
                 ports.append(port)
         return ports
@@ -321,11 +329,13 @@ class _Run:
         env = {**base.environment, **self.env}
         self.container_image = base.image
         self.in_container = True
+        mounts = (*runner.runner_mounts(runner.JOB_CONTAINER_MOUNTS, self.wf.loc(mark)),
+                  *(base.mounts or ()))
+        self.container_mounts = mounts
         self.add(dataclasses.replace(
             base, entrypoint=runner.JOB_ENTRYPOINT, command=runner.JOB_COMMAND,
             shown_command=(*runner.JOB_ENTRYPOINT, *runner.JOB_COMMAND), environment=env,
-            mounts=(*runner.runner_mounts(runner.JOB_CONTAINER_MOUNTS, self.wf.loc(mark)),
-                    *(base.mounts or ())),
+            mounts=mounts, role="job", entrypoint_replaced_by=runner.RUNNER,
             notes=(*base.notes, *notes)))
 
     def services(self) -> None:
@@ -354,7 +364,7 @@ class _Run:
             self.add(dataclasses.replace(
                 base, aliases=frozenset({*base.aliases, service}),
                 entrypoint=(self.subst(entrypoint),) if entrypoint else base.entrypoint,
-                command=command, shown_command=tuple(shown)))
+                command=command, shown_command=tuple(shown), role="service"))
 
     # ------------------------------------------------------------------ steps
 
@@ -449,19 +459,22 @@ class _Run:
         the runner host (its network: services through their published ports)."""
         location = location or Location(path=self.wf.path)
         if self.in_container:
+            # `docker exec` of the step's shell: the image's entrypoint does not run, and
+            # the step sees the job container's files (the host socket the runner binds).
             return Workload(
                 name=name, id=f"{self.wf.path}#{name}", origin=KIND, project=self.project,
-                image=self.container_image, environment=dict(env),
-                network_mode=f"container:{self.project}", netns=self.project, mounts=(),
+                image=self.container_image, entrypoint=runner.STEP_SHELL,
+                environment=dict(env), network_mode=f"container:{self.project}",
+                netns=self.project, mounts=self.container_mounts, role="step",
                 notes=(f"{what}: runs in the job container {self.project} (docker exec), "
                        "which shares the job's network with the services",),
                 locations={"subject": location})
         return Workload(
             name=name, id=f"{self.wf.path}#{name}", origin=KIND, project=self.project,
             image=None, environment=dict(env), network_mode="host", host_network=True,
-            mounts=(), notes=(f"{what}: runs on the runner host, not in a container; a "
-                              "service is reached at localhost through its published "
-                              "port",),
+            mounts=(), role="step",
+            notes=(f"{what}: runs on the runner host, not in a container; a service is "
+                   "reached at localhost through its published port",),
             locations={"subject": location})
 
 

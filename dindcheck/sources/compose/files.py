@@ -202,17 +202,17 @@ class _Session:
         return report
 
     def readable(self, path: str, what: str, mark: Mark | None) -> bool:
-        """False (and a note naming it) for a file outside the root; a path no file can
-        have (a NUL byte in it) is a problem."""
+        """False, and a problem naming it, for a file outside the root or a path no file
+        can have (a NUL byte in it): what it holds was not checked."""
         if "\0" in path:
             self.problem(path.replace("\0", "\\0"), f"{what}: a path with a NUL byte", mark)
             return False
         if self.root is None or not is_outside(path, self.root):
             return True
-        where = f"{mark.path}:{mark.line}:{mark.column}: " if mark else ""
         real = os.path.realpath(path)
         shown = path if real == os.path.abspath(path) else f"{path} (-> {real})"
-        self.notes.append(f"{where}{what} {shown} is outside {self.root} and was not read")
+        self.problem(path, f"{what} {shown} is outside {self.root} and was not read "
+                     "(--allow-outside reads it)", mark)
         return False
 
     def env(self, values: Mapping[str, str]) -> _Env:

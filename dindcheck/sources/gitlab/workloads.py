@@ -15,13 +15,17 @@ replaces it unless ``FF_KUBERNETES_HONOR_ENTRYPOINT`` is on.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from dindcheck.dockerd import tcp_port
 from dindcheck.images import classify_image
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, Location
 from dindcheck.redact import redact_argv, redact_text
+from dindcheck.shell.docker import DockerRun
+from dindcheck.shell.workloads import Naming, workloads
 from dindcheck.sources.gitlab.hostnames import is_dns_subdomain
 from dindcheck.sources.gitlab.model import Job, Pipeline, Service, Variable
 from dindcheck.sources.gitlab.pipeline import jobs_for, load
@@ -32,10 +36,14 @@ from dindcheck.sources.gitlab.runner import (
     allowed,
     load_runner_config,
 )
+from dindcheck.sources.gitlab.runs import FileLines, script_runs
+from dindcheck.sources.gitlab.variables import Expander
 from dindcheck.workload import (
     ANONYMOUS_VOLUME,
     BIND,
     EMPTYDIR,
+    IMAGE_VOLUMES_CREATED,
+    IMAGE_VOLUMES_RUNTIME,
     PVC,
     TMPFS,
     UNKNOWN,
@@ -50,6 +58,7 @@ from dindcheck.workload import (
 
 KIND = ORIGIN = "gitlab-ci"
 HONOR_ENTRYPOINT = "FF_KUBERNETES_HONOR_ENTRYPOINT"
+_LOCAL = ("localhost", "127.0.0.1", "::1", "[::1]")
 _IMAGE_VOLUMES = {
     "docker": "Docker executor: Docker creates each image-declared VOLUME (the dind "
               "image's /var/lib/docker) as a new anonymous volume for every job",
@@ -63,17 +72,25 @@ def load_setups(pipeline: Path, *, runner_config: Path | None = None, root: Path
                 max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> list[Setup]:
     """One setup per runner of ``runner_config`` (one with privilege unknown without it)."""
     loaded = load(pipeline, root=root, max_file_size=max_file_size)
+    lines = FileLines(max_file_size)
     if runner_config is None:
-        return [build_setup(jobs_for(loaded))]
+        return [build_setup(jobs_for(loaded), lines=lines)]
     config = load_runner_config(runner_config, max_file_size)
     if not config.runners:
-        return [build_setup(jobs_for(loaded), config=config)]
-    return [build_setup(jobs_for(loaded, runner.environment, runner.services), runner, config)
+        return [build_setup(jobs_for(loaded), config=config, lines=lines)]
+    return [build_setup(jobs_for(loaded, runner.environment, runner.services), runner, config,
+                        lines=lines)
             for runner in config.runners]
 
 
 def build_setup(pipeline: Pipeline, runner: Runner | None = None,
-                config: RunnerConfig | None = None) -> Setup:
+                config: RunnerConfig | None = None, *,
+                lines: FileLines | None = None) -> Setup:
+    """The setup of one pipeline on one runner (None: the runner is not known).
+
+    Closed: a job's names reach only its own services. ``docker run`` lines of a job's
+    script become workloads too, created by the engine the job's ``DOCKER_HOST`` names.
+    """
     name = pipeline.name
     if runner is not None and config is not None and len(config.runners) > 1:
         name = f"{name} on {runner.name}"
@@ -102,12 +119,17 @@ def build_setup(pipeline: Pipeline, runner: Runner | None = None,
             if job.trigger:
                 notes.append(f"{job.name}: a trigger job runs no container")
                 continue
-            workloads.extend(_JobWorkloads(job, name, runner, config).build())
+            built = _JobWorkloads(job, name, runner, config,
+                                  lines or FileLines(DEFAULT_MAX_FILE_SIZE))
+            workloads.extend(built.build())
+            notes.extend(built.run_notes)
     if not workloads and not problems and family != "none":
         notes.append(f"{pipeline.name}: no job runs a container, nothing was linted")
     return Setup(kind=KIND, name=name, origin=ORIGIN, paths=tuple(paths),
                  workloads=tuple(workloads), problems=tuple(problems), notes=tuple(notes),
-                 unresolved=pipeline.unresolved)
+                 unresolved=pipeline.unresolved, closed=True,
+                 image_volumes=IMAGE_VOLUMES_RUNTIME if family == "kubernetes"
+                 else IMAGE_VOLUMES_CREATED)
 
 
 def _env(variables: Sequence[Variable]) -> dict[str, EnvVar]:
@@ -118,8 +140,10 @@ class _JobWorkloads:
     """The containers of one job: the job container, then its services in order."""
 
     def __init__(self, job: Job, setup: str, runner: Runner | None,
-                 config: RunnerConfig | None) -> None:
+                 config: RunnerConfig | None, lines: FileLines) -> None:
         self.job = job
+        self.lines = lines
+        self.run_notes: list[str] = []
         self.setup = setup
         self.runner = runner
         self.family = runner.family if runner is not None else None
@@ -137,7 +161,8 @@ class _JobWorkloads:
         links = {alias: svc.name for svc in services for alias in sorted(svc.aliases)}
         depends = {svc.name: ("service_healthy" if svc.healthcheck else "service_started")
                    for svc in services}
-        return [self.job_container(links, depends), *services]
+        job = self.job_container(links, depends)
+        return [job, *services, *self.script_containers(job, services)]
 
     def service_names(self) -> list[str]:
         used: set[str] = set()
@@ -280,7 +305,7 @@ class _JobWorkloads:
         return Workload(
             name=job.name, id=f"{self.setup}/{job.name}", origin=ORIGIN, project=job.name,
             image=image, entrypoint=entrypoint, command=command,
-            shown_command=tuple(_redacted(text) for text in body),
+            shown_command=tuple(redact_text(text) for text in body),
             environment=_env(job.variables), privileged=privileged,
             cap_add=runner.cap_add if runner else (),
             security_opt=runner.security_opt if runner else (),
@@ -288,6 +313,8 @@ class _JobWorkloads:
             network_mode=runner.network_mode if runner else None,
             host_network=bool(runner and runner.network_mode == "host"),
             links=links, mounts=self.mounts(service=False), depends_on=depends,
+            polls_daemon=job.facts.wait_location if job.facts.waits_for_daemon else None,
+            role="job", must_complete=True,
             replicas=self.replicas, suppress=job.suppress, notes=tuple(notes),
             locations=locations)
 
@@ -359,13 +386,72 @@ class _JobWorkloads:
             aliases=frozenset(aliases), mounts=self.mounts(service=True),
             healthcheck=Healthcheck(test=f"gitlab-runner wait-for-service tcp/{port}")
             if port else None,
-            replicas=self.replicas, suppress=job.suppress, notes=tuple(notes),
-            locations=locations)
+            role="service", replicas=self.replicas, suppress=job.suppress,
+            notes=tuple(notes), locations=locations)
 
+    # --- containers the script starts ---------------------------------------------
 
-def _redacted(text: str) -> str:
-    """:func:`redact_text`, skipped for text with nothing it could hide (no ``=``/``@``)."""
-    return redact_text(text) if "=" in text or "@" in text else text
+    def script_containers(self, job: Workload, services: list[Workload]) -> list[Workload]:
+        """The ``docker run``/``docker create`` lines of the job's script, as workloads
+        created by the engine the job's client reaches (its binds are that engine's)."""
+        found = script_runs(self.job.script, job.env_values(), self.lines)
+        expander = Expander(job.env_values(), set())
+
+        def expand(text: str) -> str:
+            return expander.expand(text) or text
+
+        made: list[Workload] = []
+        for path, runs in found.items():
+            self.run_notes.extend(f"{where}:{note.line}:{note.column}: {note.message}"
+                                  for where, note in runs.notes)
+            if not runs.runs:
+                continue
+            engines = {id(run): self.engine(run, job, services) for run in runs.runs}
+            naming = Naming(path=path or self.job.name, origin=ORIGIN,
+                            prefix=f"{self.job.name}/", project=self.job.name,
+                            subst=expand)
+            for run, built in zip(runs.runs, workloads(runs.runs, naming), strict=True):
+                engine = engines[id(run)]
+                why = (f"docker {run.subcommand} in the job's script: created by the daemon "
+                       f"of {engine}, so its -v paths are that daemon's, not the host's"
+                       if engine else f"docker {run.subcommand} in the job's script")
+                made.append(dataclasses.replace(
+                    built, id=f"{self.setup}/{built.id}", created_by=engine,
+                    replicas=self.replicas, suppress=self.job.suppress,
+                    notes=(*built.notes, why)))
+        return made
+
+    def engine(self, run: DockerRun, job: Workload, services: list[Workload]) -> str | None:
+        """The service whose daemon a run line's docker CLI talks to: its ``-H`` or the
+        job's ``DOCKER_HOST``, else where the docker image's entrypoint points it
+        (``tcp://docker:…``); None for a unix socket or a name no service has.
+
+        ``localhost`` reaches the services only on the Kubernetes executor (one pod); on
+        another, a script that exports it does so for the Kubernetes case (GitLab's
+        templates), so the job's own setting is taken.
+        """
+        host = self.endpoint_host(run.endpoint, job)
+        if host in _LOCAL and self.family != "kubernetes":
+            host = self.endpoint_host(job.env("DOCKER_HOST") or None, job)
+        if host in _LOCAL:
+            if self.family != "kubernetes":
+                return None
+            dind = [s.name for s in services
+                    if (image := classify_image(s.image))
+                    and image["variant"] in ("dind", "dind-rootless")]
+            return dind[0] if dind else None
+        return job.links.get(host) if host else None
+
+    @staticmethod
+    def endpoint_host(endpoint: str | None, job: Workload) -> str | None:
+        """The host an endpoint names (None: a unix socket); with no endpoint, the docker
+        image's entrypoint default (``docker``) when the job runs it."""
+        if endpoint is None:
+            family = classify_image(job.image)
+            official = bool(family and family["official_docker"])
+            return "docker" if official and job.entrypoint is None else None
+        address = tcp_port(endpoint)
+        return None if address is None else (address[0] or "")
 
 
 def _first(locations: dict[str, Location], *keys: str) -> Location | None:

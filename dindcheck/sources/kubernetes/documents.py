@@ -37,7 +37,6 @@ from dindcheck.yamlload import (
 )
 
 MAX_RESTARTS = 50  # syntax errors in one file after which its remaining documents are given up
-STDIN_NAMES = ("-", "<stdin>")
 
 _MARKER = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 _SOURCE = re.compile(r"^#[ \t]*Source:[ \t]*(\S[^\r\n]*?)[ \t]*\r?$", re.M)

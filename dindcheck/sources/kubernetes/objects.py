@@ -153,6 +153,13 @@ def _read_template_kind(ref: Ref) -> None:
     ref.catalog.pods.append(pod)
 
 
+def _gitlab_job_pod(meta: Mapping[str, Any]) -> bool:
+    """A pod of GitLab Runner's Kubernetes executor, by the annotations and labels it
+    sets (``job.runner.gitlab.com/id``, ``project.runner.gitlab.com/id``, …)."""
+    return any(isinstance(key, str) and ".runner.gitlab.com/" in key
+               for key in (*mapping(meta.get("annotations")), *mapping(meta.get("labels"))))
+
+
 def _read_pod(ref: Ref) -> None:
     spec = ref.obj.get("spec")
     if not isinstance(spec, dict):
@@ -162,13 +169,19 @@ def _read_pod(ref: Ref) -> None:
     completion = JOB if restart in ("Never", "OnFailure") else SERVICE
     jenkins = ref.document.path.lower().endswith(".groovy") \
         or os.path.basename(ref.document.path).lower().startswith("jenkinsfile")
-    if jenkins:
+    gitlab = _gitlab_job_pod(mapping(ref.obj.get("metadata")))
+    if jenkins or gitlab:
         completion = CONTROLLER
     pod = ref.pod(ref.source(spec, ref.obj, "spec", "spec"), ref.obj, completion)
+    pod.ended_by = "Jenkins" if jenkins else "GitLab Runner" if gitlab else None
     if jenkins:
         pod.notes.append("Jenkins agent pod: Jenkins adds its jnlp container, runs the steps "
                          "in the containers the pipeline names, and deletes the pod when the "
                          "build ends")
+    if gitlab:
+        pod.notes.append("GitLab Runner job pod (Kubernetes executor): the runner runs the "
+                         "job's script in the build container and deletes the pod when the "
+                         "job ends")
     meta = mapping(ref.obj.get("metadata"))
     owner = _controller_owner(meta)
     if owner is not None:

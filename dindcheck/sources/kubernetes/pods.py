@@ -87,6 +87,7 @@ class Pod:
     status: Mapping[str, Any] | None = None   # a running pod's status (cluster state)
     node: str | None = None                   # spec.nodeName of a scheduled pod
     owner: str | None = None                  # "Deployment ns/name" for pods of a controller
+    ended_by: str | None = None               # the CI system that ends it (CONTROLLER pods)
     rollout_overlap: bool = False             # a rolling update starts a new pod before the
                                               # old one stops (Deployment with a surge)
     notes: list[str] = field(default_factory=list)

@@ -336,6 +336,10 @@ class _Legacy:
                               "with another")
         if "securityContext" not in spec:
             spec["securityContext"] = {"privileged": privileged}
+        if "lifecycle" not in spec:
+            # The controller holds the sidecar's stop until the runner has stopped.
+            spec["lifecycle"] = {"preStop": {"exec": {"command": [
+                "/bin/sh", "-c", "while [ -f /runner/.runner ]; do sleep 1; done"]}}}
         mtu = config.get("dockerMTU")
         if isinstance(mtu, int) and not isinstance(mtu, bool):
             env.append(_env("DOCKERD_ROOTLESS_ROOTLESSKIT_MTU", str(mtu)))

@@ -1,59 +1,33 @@
 """The Kubernetes source: a group of inputs becomes one :class:`~dindcheck.workload.Setup`.
 
-:func:`load_group` reads a group that :func:`~dindcheck.sources.kubernetes.discover.discover`
-found (files, or standard input); :func:`load_text` reads text given directly. Both give
-the setup and, beside it, the Kubernetes facts the workload model has no field for.
+:func:`load_files` reads a folder's group of files, :func:`load_bytes` standard input,
+:func:`load_text` text given directly, :func:`load_chart` a Helm chart (not rendered). All
+but the chart give the setup and, beside it, the Kubernetes facts the workload model has
+no field for.
 """
 
 from __future__ import annotations
 
-import gc
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import TypeVar
 
+from dindcheck.gcpause import gc_paused
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, InputProblem
-from dindcheck.sources.kubernetes.discover import Group
+from dindcheck.sources.kubernetes.discover import chart_mentions
 from dindcheck.sources.kubernetes.documents import Reading, read_file, read_source
 from dindcheck.sources.kubernetes.facts import KubernetesSetup
 from dindcheck.sources.kubernetes.objects import read_documents
 from dindcheck.sources.kubernetes.workloads import ORIGIN, build
-from dindcheck.workload import Setup
+from dindcheck.workload import IMAGE_VOLUMES_RUNTIME, Setup
 
 KIND = "kubernetes"
 T = TypeVar("T")
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while a group is read and built.
-
-    Everything read and built here is acyclic and freed by reference counting, but each
-    full collection rescans all of it: on a 5,000-pod cluster dump (millions of parsed
-    values) collections took more time than building the workloads.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _paused(read: Callable[[], T]) -> T:
-    with _gc_paused():
+    with gc_paused():
         return read()
-
-
-def load_group(group: Group, *, max_file_size: int = DEFAULT_MAX_FILE_SIZE,
-               stdin: BinaryIO | None = None) -> KubernetesSetup:
-    if group.stdin:
-        return load_stream(stdin or sys.stdin.buffer, max_file_size=max_file_size)
-    return _paused(lambda: _setup(group.name, tuple(str(p) for p in group.files),
-                                  [read_file(path, max_file_size) for path in group.files]))
 
 
 def load_files(files: Sequence[Path], name: str | None = None, *,
@@ -69,19 +43,10 @@ def load_text(text: str, name: str = "-") -> KubernetesSetup:
     return _paused(lambda: _setup(name, (name,), [read_source(text, name)]))
 
 
-def load_stream(stream: BinaryIO, name: str = "-", *,
-                max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> KubernetesSetup:
-    """Standard input (``kubectl get … -o json | dindcheck …``), within the size cap."""
+def load_bytes(data: bytes, name: str = "-") -> KubernetesSetup:
+    """Bytes read elsewhere (standard input), decided as YAML or JSON by ``name`` or, for
+    ``-``, by content."""
     reading = Reading()
-    try:
-        data = stream.read(max_file_size + 1)
-    except OSError as exc:
-        reading.problems.append(InputProblem(path=name, message=f"cannot read: {exc}"))
-        return _setup("stdin", (name,), [reading])
-    if len(data) > max_file_size:
-        reading.problems.append(InputProblem(
-            path=name, message=f"more than {max_file_size} bytes (--max-file-size); not read"))
-        return _setup("stdin", (name,), [reading])
     if b"\x00" in data:
         reading.problems.append(InputProblem(path=name, message="binary data (NUL byte)"))
         return _setup("stdin", (name,), [reading])
@@ -94,6 +59,28 @@ def load_stream(stream: BinaryIO, name: str = "-", *,
     return _paused(lambda: _setup("stdin", (name,), [read_source(text, name, reading)]))
 
 
+def load_chart(chart_file: Path) -> Setup:
+    """A Helm chart, not rendered: its templates are Go templates, not manifests. A chart
+    whose templates or values mention a Docker daemon is an input that could not be
+    checked (a problem, located at its Chart.yaml); another is said in a note."""
+    chart = chart_file.parent
+    words, read = chart_mentions(chart)
+    render = (f"render it and lint the output: `helm template {chart} | dindcheck lint -`")
+    problems: tuple[InputProblem, ...] = ()
+    notes: tuple[str, ...] = ()
+    if words:
+        problems = (InputProblem(path=str(chart_file), line=1, column=1, message=(
+            f"a Helm chart whose templates or values mention {', '.join(words)}; templates "
+            f"are not manifests until rendered, so nothing was checked: {render}")),)
+    else:
+        notes = (f"{chart}: a Helm chart ({read} file(s) of templates and values) that "
+                 f"mentions no Docker daemon, socket or privileged container; not rendered "
+                 f"and not checked ({render})",)
+    return Setup(kind=KIND, name=chart.name or str(chart), origin=ORIGIN,
+                 paths=(str(chart_file),), image_volumes=IMAGE_VOLUMES_RUNTIME,
+                 problems=problems, notes=notes)
+
+
 def _setup(name: str, paths: tuple[str, ...], readings: list[Reading]) -> KubernetesSetup:
     documents = [d for r in readings for d in r.documents]
     catalog = read_documents(documents)
@@ -103,6 +90,7 @@ def _setup(name: str, paths: tuple[str, ...], readings: list[Reading]) -> Kubern
     if not built.workloads and not problems:
         notes.append(f"{', '.join(paths)}: no pod template found; nothing was checked")
     setup = Setup(kind=KIND, name=name, origin=ORIGIN, paths=paths,
-                  workloads=tuple(built.workloads), problems=tuple(problems),
+                  workloads=tuple(built.workloads), image_volumes=IMAGE_VOLUMES_RUNTIME,
+                  problems=tuple(problems),
                   notes=tuple(dict.fromkeys(notes)), unresolved=tuple(sorted(built.unresolved)))
     return KubernetesSetup(setup=setup, facts=built.facts)

@@ -29,7 +29,19 @@ from dindcheck.sources.kubernetes.pods import (
     sequence,
 )
 from dindcheck.sources.kubernetes.scalars import flag, quantity, show
-from dindcheck.workload import BIND, EMPTYDIR, PVC, TMPFS, UNKNOWN, VOLUME, Mount, within
+from dindcheck.workload import (
+    BIND,
+    EMPTYDIR,
+    MISSING_CREATES_DIRECTORY,
+    MISSING_CREATES_FILE,
+    MISSING_FAILS,
+    PVC,
+    TMPFS,
+    UNKNOWN,
+    VOLUME,
+    Mount,
+    within,
+)
 
 CONFIG = "config"  # configMap, secret, projected, downwardAPI: read-only files the cluster writes
 NODE_DATA_ROOT = "/var/lib/docker"
@@ -57,6 +69,25 @@ class _Backing:
     driver: str | None
     facts: MountFacts
     node: str = ""  # "@node" of a host path on a known node, after any subPath
+    size_limit: int | None = None
+    access_modes: tuple[str, ...] | None = None
+
+
+def shows_node_data_root(path: str) -> bool:
+    """Whether a host folder is the node's Docker data root, a folder in it or a folder
+    that holds it (``/``, ``/var``, ``/var/lib``)."""
+    return within(path, NODE_DATA_ROOT) or within(NODE_DATA_ROOT, path)
+
+
+def _missing_source(host_path_type: str | None) -> str:
+    """What the node does when a hostPath is missing: without a type (or with
+    DirectoryOrCreate) the runtime makes an empty folder there; FileOrCreate makes a file;
+    every other type refuses to start the pod."""
+    if host_path_type in (None, "", "DirectoryOrCreate"):
+        return MISSING_CREATES_DIRECTORY
+    if host_path_type == "FileOrCreate":
+        return MISSING_CREATES_FILE
+    return MISSING_FAILS
 
 
 def container_mounts(container: Container, pod: Pod, volumes: Mapping[str, Source],
@@ -87,21 +118,22 @@ def container_mounts(container: Container, pod: Pod, volumes: Mapping[str, Sourc
         source = backing.source
         if backing.kind == BIND and source is not None and folder is not None:
             source = posixpath.normpath(f"{source}/{folder}")  # the host folder it shows
+        host = backing.kind == BIND and source is not None
         mounts.append(Mount(
             kind=backing.kind, target=posixpath.normpath(target), source=source,
             storage=storage and storage + backing.node,
             read_only=read_only or backing.read_only,
             persistent=backing.persistent, per_instance=per_instance, field=field,
             location=where.at(), driver=backing.driver,
-            into_outer_root=backing.kind == BIND and source is not None
-            and within(source, NODE_DATA_ROOT)))
+            into_outer_root=host and shows_node_data_root(str(source)),
+            size_limit=backing.size_limit, access_modes=backing.access_modes,
+            missing_source=_missing_source(backing.facts.host_path_type) if host else None))
         assumption = backing.facts.assumption
-        if backing.kind == BIND and source is not None:
-            assumption = _host_path_assumption(source)
+        if host:
+            assumption = _host_path_assumption(str(source))
         facts.append(MountFacts(
             field=field, volume=backing.facts.volume, volume_type=backing.facts.volume_type,
-            claim=backing.facts.claim, access_modes=backing.facts.access_modes,
-            storage_class=backing.facts.storage_class, size_limit=backing.facts.size_limit,
+            claim=backing.facts.claim, storage_class=backing.facts.storage_class,
             medium=backing.facts.medium, sub_path=sub_path,
             host_path_type=backing.facts.host_path_type, assumption=assumption))
     return tuple(mounts), tuple(facts)
@@ -159,7 +191,8 @@ def _backing(name: str, pod: Pod, volumes: Mapping[str, Source],
         return _Backing(TMPFS if memory else EMPTYDIR, name, f"emptydir:{pod.key}/{name}",
                         False, True, False, None,
                         MountFacts(field="", volume=name, volume_type="emptyDir",
-                                   size_limit=quantity(value.get("sizeLimit")), medium=medium))
+                                   medium=medium),
+                        size_limit=quantity(value.get("sizeLimit")))
     if source_type == "hostPath":
         return _host_path(name, value, volume, pod, catalog)
     if source_type == "persistentVolumeClaim":
@@ -168,9 +201,9 @@ def _backing(name: str, pod: Pod, volumes: Mapping[str, Source],
         claim = mapping(mapping(value.get("volumeClaimTemplate")).get("spec"))
         return _Backing(PVC, name, f"ephemeral:{pod.key}/{name}", False, True, False, None,
                         MountFacts(field="", volume=name, volume_type="ephemeral",
-                                   access_modes=_modes(claim),
                                    storage_class=_class(claim),
-                                   assumption="a generic ephemeral claim: one per pod"))
+                                   assumption="a generic ephemeral claim: one per pod"),
+                        access_modes=_modes(claim))
     if source_type in _CONFIG_SOURCES:
         ref = value.get("name") or value.get("secretName")
         storage = f"{_CONFIG_SOURCES[source_type]}:{pod.namespace}/{ref}" \
@@ -215,10 +248,10 @@ def _claim(name: str, value: Mapping[str, Any], pod: Pod, catalog: Catalog) -> _
     return _Backing(PVC, claim_name, f"pvc:{pod.namespace}/{claim_name or name}", True, False,
                     read_only, None,
                     MountFacts(field="", volume=name, volume_type="persistentVolumeClaim",
-                               claim=claim_name, access_modes=modes,
-                               storage_class=storage_class,
+                               claim=claim_name, storage_class=storage_class,
                                assumption=claim_sharing(modes, pod.replicas,
-                                                        pod.rollout_overlap)))
+                                                        pod.rollout_overlap)),
+                    access_modes=modes)
 
 
 def claim_sharing(modes: tuple[str, ...] | None, replicas: int, overlap: bool = False) -> str:
@@ -244,9 +277,10 @@ def _claim_template(name: str, template: Source, pod: Pod) -> _Backing:
     return _Backing(PVC, name, f"pvc:{pod.namespace}/{name}-{pod.name}-<ordinal>", True, True,
                     False, None,
                     MountFacts(field="", volume=name, volume_type="volumeClaimTemplate",
-                               claim=f"{name}-{pod.name}-<ordinal>", access_modes=_modes(spec),
+                               claim=f"{name}-{pod.name}-<ordinal>",
                                storage_class=_class(spec),
-                               assumption="a claim template: one claim per replica"))
+                               assumption="a claim template: one claim per replica"),
+                    access_modes=_modes(spec))
 
 
 def _other(name: str, source_type: str, spec: Mapping[str, Any], pod: Pod) -> _Backing:

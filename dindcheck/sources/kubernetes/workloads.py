@@ -25,7 +25,9 @@ from dindcheck.redact import redact_argv
 from dindcheck.sources.kubernetes.catalog import Catalog, Service
 from dindcheck.sources.kubernetes.facts import ContainerFacts
 from dindcheck.sources.kubernetes.pods import (
+    CONTROLLER,
     INIT,
+    JOB,
     MAIN,
     SIDECAR,
     Container,
@@ -49,6 +51,9 @@ from dindcheck.sources.kubernetes.volumes import container_mounts, pod_volumes_b
 from dindcheck.workload import EnvVar, Healthcheck, Port, Workload
 
 ORIGIN = "kubernetes"
+# What a format's own switch means, for a container it says runs dockerd.
+DECLARED = {"dockerdWithinRunnerContainer": "dockerdWithinRunnerContainer: the runner image "
+                                            "runs dockerd itself, beside the runner"}
 IGNORE_ANNOTATION = "dindcheck.io/ignore"
 _SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
@@ -104,6 +109,7 @@ class _Pod:
         self.runtime, self.runtime_note = self._runtime()
         self.context = mapping(self.spec.get("securityContext"))
         self.exposure = _exposure(pod, catalog.services)
+        self.loopback_names = _loopback_aliases(self.spec)
         self.suppress = tuple(_suppressions(pod))
         level = catalog.namespaces.get(pod.namespace, {}).get(_PSA)
         self.pod_security = level if isinstance(level, str) else None
@@ -196,10 +202,9 @@ class _Pod:
         resources = mapping(spec.get("resources"))
         limits, requests = mapping(resources.get("limits")), mapping(resources.get("requests"))
         aliases, service_ports = self.exposure.get(container.index, (frozenset(), ()))
+        aliases |= self.loopback_names
         depends_on, depends_at = self._depends_on(container)
-        polls = _polls(entrypoint, command, env)
-        waits = ("probe" if "service_healthy" in depends_on.values()
-                 else "command" if polls else None)
+        polls = _polls(container, entrypoint, command, env)
         notes = [*pod.notes, *self.container_notes]
         if pod.kind == "Pod" and pod.owner is not None:
             notes.append(f"a pod of {pod.owner}")
@@ -230,27 +235,40 @@ class _Pod:
             runtime=self.runtime, network_mode="host" if self.host_network else None,
             host_network=self.host_network, netns=pod.key, aliases=aliases,
             mounts=mounts, ports=(*_host_ports(container), *service_ports),
-            healthcheck=healthcheck, depends_on=depends_on, replicas=pod.replicas,
+            healthcheck=healthcheck, depends_on=depends_on, polls_daemon=polls,
+            replicas=pod.replicas, rollout_overlap=pod.rollout_overlap, role=container.role,
+            must_complete=self._must_complete(container), ended_by=_ended_by(pod),
+            declared_daemon=DECLARED.get(container.daemon or ""),
+            memory_limit=quantity(limits.get("memory")),
+            ephemeral_storage_limit=quantity(limits.get("ephemeral-storage")),
+            pre_stop=bool(mapping(mapping(spec.get("lifecycle")).get("preStop"))),
+            pod_security=pod_security,
             suppress=self.suppress, notes=tuple(dict.fromkeys(notes)), locations=locations,
             observation=observed))
         self.built.facts[workload_id] = ContainerFacts(
-            role=container.role, completion=pod.completion, controller=pod.kind,
-            restart_policy=text(self.spec.get("restartPolicy")), daemon=container.daemon,
-            waits_for_daemon=waits,
-            memory_limit=quantity(limits.get("memory")),
+            completion=pod.completion, controller=pod.kind,
+            restart_policy=text(self.spec.get("restartPolicy")),
             memory_request=quantity(requests.get("memory")),
-            ephemeral_storage_limit=quantity(limits.get("ephemeral-storage")),
             run_as_user=_user(context, pod_context),
             run_as_non_root=_first_bool("runAsNonRoot", context, pod_context),
             read_only_root=_first_bool("readOnlyRootFilesystem", context),
             allow_privilege_escalation=_first_bool("allowPrivilegeEscalation", context),
-            rollout_overlap=pod.rollout_overlap, host_pid=self.host_pid,
-            host_ipc=self.host_ipc,
+            host_pid=self.host_pid, host_ipc=self.host_ipc,
             host_users=self.spec.get("hostUsers") if isinstance(self.spec.get("hostUsers"),
                                                                 bool) else None,
             probes=probes, env_sources=env_sources, env_from=tuple(env_from),
-            mounts=mount_facts, template=pod.document.template, added_by=source.added_by,
-            pod_security=pod_security)
+            mounts=mount_facts, template=pod.document.template, added_by=source.added_by)
+
+    def _must_complete(self, container: Container) -> bool:
+        """Whether the pod goes on only once this container exits: an init container
+        (before the others start), a Job's or Prow job's container, an Argo or Tekton step
+        (before the next one and the run's end). Not a sidecar, nor the containers of a
+        long-running pod, a Jenkins agent or a runner pod (their controller ends them)."""
+        if container.role == INIT:
+            return True
+        if container.role != MAIN:
+            return False
+        return self.pod.completion == JOB or self.pod.kind in _ARGO or self.pod.kind in _TEKTON
 
     def _privileged(self, container: Container, context: Mapping[str, Any]) -> bool | None:
         if "privileged" not in context:
@@ -306,6 +324,8 @@ class _Pod:
             locations["security_opt"] = source.at("securityContext")
         if "ports" in spec:
             locations["ports"] = source.at("ports")
+        if "resources" in spec:
+            locations["resources"] = source.at("resources")
         return locations
 
     def _depends_on(self, container: Container) -> tuple[dict[str, str], Location | None]:
@@ -442,15 +462,21 @@ def _expand(value: str, values: Mapping[str, str]) -> str:
     return _VARIABLE.sub(replace, value)
 
 
-def _polls(entrypoint: tuple[str, ...] | None, command: tuple[str, ...] | None,
-           env: Mapping[str, EnvVar]) -> bool:
-    script = " ".join([*(entrypoint or ()), *(command or ())])
-    if _POLLS.search(script):
-        return True
+def _polls(container: Container, entrypoint: tuple[str, ...] | None,
+           command: tuple[str, ...] | None, env: Mapping[str, EnvVar]) -> Location | None:
+    """Where the container's own command waits until a daemon answers, if it does."""
+    for key, words in (("command", entrypoint), ("args", command)):
+        if words and _POLLS.search(" ".join(words)):
+            return container.source.at(key)
+    if _POLLS.search(" ".join([*(entrypoint or ()), *(command or ())])):
+        return container.source.at("command")
     # The runner images of actions-runner-controller wait for the daemon themselves.
-    wait = env.get("RUNNER_WAIT_FOR_DOCKER_IN_SECONDS") or env.get("WAIT_FOR_DOCKER_SECONDS")
-    return wait is not None and env.get("DISABLE_WAIT_FOR_DOCKER", EnvVar(value=None)).value \
-        != "true"
+    for name in ("RUNNER_WAIT_FOR_DOCKER_IN_SECONDS", "WAIT_FOR_DOCKER_SECONDS"):
+        wait = env.get(name)
+        if wait is not None and env.get("DISABLE_WAIT_FOR_DOCKER",
+                                        EnvVar(value=None)).value != "true":
+            return wait.location or container.source.at("env")
+    return None
 
 
 def _probe(value: Any) -> Healthcheck | None:
@@ -574,6 +600,42 @@ def _serving(pod: Pod, target: Any) -> list[tuple[Container, int | None]]:
     if declared or not isinstance(target, int):
         return declared
     return [(c, target) for c in pod.containers if c.role in (MAIN, SIDECAR)]
+
+
+_ARC = {"AutoscalingRunnerSet", "EphemeralRunnerSet", "EphemeralRunner", "RunnerDeployment",
+        "RunnerReplicaSet", "Runner", "RunnerSet"}
+
+
+def _ended_by(pod: Pod) -> str | None:
+    """The CI system or controller that ends a pod once its work is done."""
+    if pod.completion != CONTROLLER:
+        return None
+    if pod.ended_by:
+        return pod.ended_by
+    kind = pod.owner.split(" ", 1)[0] if pod.kind == "Pod" and pod.owner else pod.kind
+    if kind in _ARGO or kind == "Workflow":
+        return "Argo Workflows"
+    if kind in _TEKTON:
+        return "Tekton"
+    if kind in _ARC:
+        return "actions-runner-controller"
+    return "its controller"
+
+
+_LOOPBACK = re.compile(r"^(?:127(?:\.\d{1,3}){3}|::1|0:0:0:0:0:0:0:1)$")
+
+
+def _loopback_aliases(spec: Mapping[str, Any]) -> frozenset[str]:
+    """The names ``hostAliases`` maps to the pod's own loopback address: they reach every
+    container of the pod (GitLab Runner's Kubernetes executor names its services so)."""
+    names: set[str] = set()
+    for item in sequence(spec.get("hostAliases")):
+        item = mapping(item)
+        ip = item.get("ip")
+        if isinstance(ip, str) and _LOOPBACK.match(ip.strip()):
+            names.update(h for h in sequence(item.get("hostnames"))
+                         if isinstance(h, str) and h)
+    return frozenset(names)
 
 
 def _suppressions(pod: Pod) -> list[str]:

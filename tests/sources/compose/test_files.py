@@ -1087,11 +1087,12 @@ def test_files_outside_the_root_are_named_not_read(tmp_path: Path, text: str,
     project = load_project([path], environ={}, root=tmp_path / "repo")
     shown = repr((project.services, project.notes, project.problems, project.base_images))
     assert "s3cr3t" not in shown
-    assert len(project.notes) == 1
-    assert what in project.notes[0]
-    assert str(outside) in project.notes[0]
+    (problem,) = project.problems
+    assert what in problem.message
+    assert str(outside) in problem.message
+    assert problem.line is not None  # located where the compose file names it
     allowed = load_project([path], environ={}, root=tmp_path / "repo", allow_outside=True)
-    assert allowed.notes == ()
+    assert allowed.problems == ()
     assert "s3cr3t" in repr((allowed.services, allowed.base_images))
 
 
@@ -1102,7 +1103,7 @@ def test_a_compose_file_symlinked_outside_the_root_is_not_read(tmp_path: Path) -
     project = load_project([Path("repo/compose.yml")], environ={}, root=tmp_path / "repo")
     assert project.services == {}
     assert "s3cr3t" not in repr(project)
-    assert any("outside" in note for note in project.notes)
+    assert any("outside" in problem.message for problem in project.problems)
 
 
 # --- project name, profiles ----------------------------------------------------------------

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from dindcheck.sources.kubernetes.pods import CONTROLLER, JOB, MAIN, SIDECAR
-from tests.sources.kubernetes.kube import facts, mount, names, notes, read, workload
+from tests.sources.kubernetes.kube import at, facts, mount, names, notes, read, workload
 
 
 @pytest.fixture(autouse=True)
@@ -46,8 +46,8 @@ def test_argo_sidecars_start_with_main_and_mirror_its_mounts() -> None:
     storage = "emptydir:ci/build.main/src"
     assert mount(dind, "/src").storage == mount(main, "/src").storage == storage
     assert main.depends_on == {}
-    assert facts(setup, "ci/build.main/dind").role == SIDECAR
-    assert facts(setup, "ci/build.main/main").waits_for_daemon == "command"
+    assert workload(setup, "ci/build.main/dind").role == SIDECAR
+    assert at(main.polls_daemon) == at(main.locations["args"])  # the script's source
     assert facts(setup, "ci/build.main/main").completion == CONTROLLER
 
 
@@ -84,7 +84,7 @@ def test_tekton_steps_wait_for_ready_sidecars_and_each_other() -> None:
     assert build.depends_on == {"default/image/server": "service_healthy"}
     assert push.depends_on == {"default/image/server": "service_healthy",
                                "default/image/build": "service_completed_successfully"}
-    assert [facts(setup, n).role for n in names(setup)] == [SIDECAR, MAIN, MAIN]
+    assert [workload(setup, n).role for n in names(setup)] == [SIDECAR, MAIN, MAIN]
 
 
 def test_tekton_pipelines_read_embedded_tasks_and_say_what_is_referenced() -> None:

@@ -56,6 +56,9 @@ def test_the_legacy_controller_adds_a_privileged_docker_sidecar() -> None:
     assert "/var/lib/docker" not in [m.target for m in docker.mounts]
     assert facts(setup, "arc/org-runners/docker").added_by is not None
     assert facts(setup, "arc/org-runners/docker").completion == CONTROLLER
+    # The controller holds the sidecar's stop until the runner has stopped.
+    assert (docker.pre_stop, runner.pre_stop) == (True, False)
+    assert (docker.ended_by, docker.must_complete) == ("actions-runner-controller", False)
     # What the controller adds points at the runner spec that makes it add it.
     assert at(docker.locations["subject"]) == ("m.yaml", 10, 7)
     assert "docker sidecar image: the controller's --docker-image" in notes_of(docker)
@@ -73,7 +76,8 @@ def test_dockerd_within_the_runner_makes_the_runner_privileged() -> None:
     assert runner.privileged is True
     assert runner.env("MTU") == "1450"
     assert runner.env("DOCKERD_IN_RUNNER") == "true"
-    assert facts(setup, "arc/org-runners/runner").daemon == "dockerdWithinRunnerContainer"
+    assert (workload(setup, "arc/org-runners/runner").declared_daemon or "").startswith(
+        "dockerdWithinRunnerContainer: ")
     assert at(runner.locations["privileged"]) == ("m.yaml", 12, 7)
 
 
@@ -138,14 +142,14 @@ def test_scale_set_values_become_the_pod_the_chart_renders() -> None:
     init, dind, runner = (f"default/build-runners/{n}"
                           for n in ("init-dind-externals", "dind", "runner"))
     assert names(setup) == [init, dind, runner]
-    assert [facts(setup, n).role for n in (init, dind, runner)] == [INIT, SIDECAR, MAIN]
+    assert [workload(setup, n).role for n in (init, dind, runner)] == [INIT, SIDECAR, MAIN]
     daemon, client = workload(setup, dind), workload(setup, runner)
     assert daemon.privileged is True
     assert daemon.image == "docker:dind"
     assert daemon.replicas == client.replicas == 4
     assert client.depends_on[dind] == "service_healthy"
     assert client.env("DOCKER_HOST") == "unix:///var/run/docker.sock"
-    assert facts(setup, runner).memory_limit == 4 * 2**30
+    assert workload(setup, runner).memory_limit == 4 * 2**30
     assert mount(client, "/var/run").storage == mount(daemon, "/var/run").storage
     assert mount(daemon, "/home/runner/_work").kind == EMPTYDIR
     assert "/var/lib/docker" not in [m.target for m in daemon.mounts or ()]

@@ -2,34 +2,48 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dindcheck.sources.kubernetes.discover import Group
 from dindcheck.sources.kubernetes.facts import KubernetesSetup
 from dindcheck.sources.kubernetes.pods import CONTROLLER, INIT, JOB, MAIN, SERVICE, SIDECAR
-from dindcheck.sources.kubernetes.source import load_files, load_group, load_stream, load_text
-from dindcheck.workload import BIND, EMPTYDIR, PVC, TMPFS, covering
+from dindcheck.sources.kubernetes.source import load_bytes, load_files, load_text
+from dindcheck.workload import BIND, EMPTYDIR, PVC, TMPFS, Workload, covering
 from tests.repo import CORPUS, require
-from tests.sources.kubernetes.kube import DATA, facts, names, notes, problems, workload
+from tests.sources.kubernetes.kube import (
+    DATA,
+    facts,
+    mount,
+    names,
+    notes,
+    problems,
+    workload,
+)
 
 K8S_CORPUS = CORPUS / "kubernetes"
 DATA_ROOT = "/var/lib/docker"
+
+
+def _waits(item: Workload) -> str | None:
+    """How a client waits for its daemon: held by a sidecar's probe, or its own command."""
+    if "service_healthy" in (item.depends_on or {}).values():
+        return "probe"
+    return "command" if item.polls_daemon is not None else None
 
 
 def summary(setup: KubernetesSetup, name: str) -> dict[str, Any]:
     """What the rules will look at first, for one workload."""
     item, found = workload(setup, name), facts(setup, name)
     root = covering(item.mounts or (), DATA_ROOT)
-    return {"image": item.image, "privileged": item.privileged, "role": found.role,
+    return {"image": item.image, "privileged": item.privileged, "role": item.role,
             "completion": found.completion, "replicas": item.replicas,
             "data_root": None if root is None else (root.kind, root.per_instance),
             "docker_host": item.env("DOCKER_HOST"), "depends_on": dict(item.depends_on),
-            "waits": found.waits_for_daemon, "rollout": found.rollout_overlap,
+            "waits": _waits(item), "rollout": item.rollout_overlap,
+            "must_complete": item.must_complete,
             "host_binds": sorted((m.source or "", m.target) for m in item.mounts or ()
                                  if m.kind == BIND)}
 
@@ -200,13 +214,12 @@ def test_a_recorded_cluster_reads_running_pods_with_their_status() -> None:
     assert problems(setup) == []
 
 
-def test_standard_input_is_read_within_the_size_cap() -> None:
+def test_standard_input_bytes_are_read_by_content() -> None:
     state = (DATA / "cluster-state.json").read_bytes()
-    setup = load_group(Group(name="stdin", stdin=True), stdin=io.BytesIO(state))
+    setup = load_bytes(state)
     assert len(setup.setup.workloads) == 9
     assert setup.setup.paths == ("-",)
-    small = load_stream(io.BytesIO(state), max_file_size=1000)
-    assert problems(small) == ["-: more than 1000 bytes (--max-file-size); not read"]
+    assert problems(setup) == []
 
 
 def test_the_failures_file() -> None:
@@ -214,7 +227,8 @@ def test_the_failures_file() -> None:
     assert problems(setup) == []
     daemons = summary(setup, "ci/build-daemons/dind")
     assert (daemons["replicas"], daemons["data_root"]) == (3, (PVC, False))
-    assert facts(setup, "ci/build-daemons/dind").mounts[0].access_modes == ("ReadWriteMany",)
+    assert mount(workload(setup, "ci/build-daemons/dind"), DATA_ROOT).access_modes == (
+        "ReadWriteMany",)
     assert workload(setup, "ci/build-daemons/dind").env("DOCKER_TLS_CERTDIR") == ""
     job = summary(setup, "ci/integration-tests/dind")
     assert (job["role"], job["completion"], job["replicas"]) == (MAIN, JOB, 2)
@@ -225,14 +239,14 @@ def test_the_failures_file() -> None:
     assert summary(setup, "ci/cache-runners/dind")["data_root"] == (PVC, True)
     ram = workload(setup, "ci/ram-builder/dind")
     assert (covering(ram.mounts or (), DATA_ROOT) or ram).kind == TMPFS  # type: ignore[union-attr]
-    assert facts(setup, "ci/ram-builder/dind").memory_limit == 2 * 2**30
+    assert ram.memory_limit == 2 * 2**30
     assert (ram.runtime, ram.suppress) == ("sysbox-runc", ("DIND012", "DIND015"))
     nightly = summary(setup, "ci/nightly-images/dind")
     assert (nightly["role"], nightly["completion"]) == (SIDECAR, JOB)
     assert workload(setup, "ci/nightly-images/dind").healthcheck.split  # type: ignore[union-attr]
     assert summary(setup, "ci/nightly-images/build")["depends_on"] == {
         "ci/nightly-images/dind": "service_started"}
-    assert facts(setup, "ci/nightly-images/dind").role != INIT
+    assert workload(setup, "ci/nightly-images/dind").role != INIT
 
 
 # --- hostile input ---------------------------------------------------------------------
@@ -338,9 +352,8 @@ def test_hostile_input_problems_are_located(name: str, text: str, expected: str)
 
 
 def test_unreadable_standard_input() -> None:
-    assert problems(load_stream(io.BytesIO(b"kind: Pod\xff"))) == [
-        "-: not UTF-8 text (byte 0xff)"]
-    assert problems(load_stream(io.BytesIO(b"\x00"))) == ["-: binary data (NUL byte)"]
+    assert problems(load_bytes(b"kind: Pod\xff")) == ["-: not UTF-8 text (byte 0xff)"]
+    assert problems(load_bytes(b"\x00")) == ["-: binary data (NUL byte)"]
 
 
 def test_a_group_of_files_shares_its_objects(tmp_path: Path) -> None:
@@ -351,6 +364,6 @@ def test_a_group_of_files_shares_its_objects(tmp_path: Path) -> None:
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
         "  - {name: d, image: docker:dind, volumeMounts: [{name: v, mountPath: /var/lib/docker}]}"
         "\n  volumes: [{name: v, persistentVolumeClaim: {claimName: c}}]\n", encoding="utf-8")
-    setup = load_group(Group(name="app", files=[tmp_path / "claim.yaml", tmp_path / "pod.yaml"]))
+    setup = load_files([tmp_path / "claim.yaml", tmp_path / "pod.yaml"], name="app")
     assert setup.setup.name == "app"
-    assert facts(setup, "default/p/d").mounts[0].access_modes == ("ReadWriteOncePod",)
+    assert workload(setup, "default/p/d").mounts[0].access_modes == ("ReadWriteOncePod",)

@@ -97,16 +97,17 @@ def test_each_volume_source_is_one_storage_identity(
 def test_a_claims_access_modes_say_what_sharing_means(mode: str, expected: str) -> None:
     setup = read(deployment("persistentVolumeClaim: {claimName: cache}", extra=CLAIM % mode))
     found = facts(setup, "ci/d/dind").mounts[0]
-    assert (found.access_modes, found.storage_class) == ((mode,), "fast")
+    assert found.storage_class == "fast"
+    assert mount(workload(setup, "ci/d/dind"), "/var/lib/docker").access_modes == (mode,)
     assert found.assumption is not None
     assert found.assumption.startswith(expected)
     assert mount(workload(setup, "ci/d/dind"), "/var/lib/docker").per_instance is False
 
 
 def test_a_claim_not_in_the_input_is_read_as_shared() -> None:
-    found = facts(read(deployment("persistentVolumeClaim: {claimName: cache}")),
-                  "ci/d/dind").mounts[0]
-    assert found.access_modes is None
+    setup = read(deployment("persistentVolumeClaim: {claimName: cache}"))
+    found = facts(setup, "ci/d/dind").mounts[0]
+    assert mount(workload(setup, "ci/d/dind"), "/var/lib/docker").access_modes is None
     assert found.assumption is not None
     assert found.assumption.startswith(
         "the claim is not in the input; read as shared by every replica")
@@ -128,7 +129,7 @@ def test_a_rolling_update_mounts_a_claim_from_two_pods(strategy: str, overlap: b
                                                              "spec:\n  replicas: 1\n" + strategy)
     setup = read(text)
     found = facts(setup, "ci/d/dind")
-    assert found.rollout_overlap is overlap
+    assert workload(setup, "ci/d/dind").rollout_overlap is overlap
     assumption = found.mounts[0].assumption or ""
     assert assumption.endswith("while the old one still runs") is overlap
 
@@ -186,9 +187,9 @@ def test_containers_of_one_pod_share_its_volumes() -> None:
     [
         ("/var/lib", "docker", "/var/lib/docker", "bind:/var/lib/docker@n1", True,
          "the node's own Docker data root"),
-        ("/var/lib", "", "/var/lib", "bind:/var/lib@n1", False,
+        ("/var/lib", "", "/var/lib", "bind:/var/lib@n1", True,
          "a folder of the node that holds its Docker"),
-        ("/", "", "/", "bind:/@n1", False, "a folder of the node that holds its Docker"),
+        ("/", "", "/", "bind:/@n1", True, "a folder of the node that holds its Docker"),
         ("/srv", "cache", "/srv/cache", "bind:/srv/cache@n1", False,
          "a folder of the node: shared"),
     ],
@@ -254,3 +255,32 @@ def test_broken_mounts_are_said_where_they_are(text: str, expected_problem: str 
     assert problems(setup) == ([expected_problem] if expected_problem else [])
     if expected_note:
         assert expected_note in notes(setup)
+
+
+@pytest.mark.parametrize(("host_path_type", "missing"), [
+    ("", "create-directory"),
+    (", type: ''", "create-directory"),
+    (", type: DirectoryOrCreate", "create-directory"),
+    (", type: FileOrCreate", "create-file"),
+    (", type: Socket", "fail"),
+    (", type: Directory", "fail"),
+])
+def test_what_a_missing_host_path_becomes(host_path_type: str, missing: str) -> None:
+    setup = read(deployment(f"hostPath: {{path: /var/run/docker.sock{host_path_type}}}"))
+    found = mount(workload(setup, "ci/d/dind"), "/var/lib/docker")
+    assert (found.kind, found.source, found.missing_source) == (
+        BIND, "/var/run/docker.sock", missing)
+
+
+@pytest.mark.parametrize(("volume", "size", "modes"), [
+    ("emptyDir: {sizeLimit: 30Gi}", 30 * 2**30, None),
+    ("emptyDir: {medium: Memory, sizeLimit: 512Mi}", 512 * 2**20, None),
+    ("emptyDir: {}", None, None),
+    ("ephemeral: {volumeClaimTemplate: {spec: {accessModes: [ReadWriteOncePod]}}}", None,
+     ("ReadWriteOncePod",)),
+    ("nfs: {server: nfs.example.com, path: /x}", None, None),
+])
+def test_size_limits_and_access_modes(volume: str, size: int | None,
+                                      modes: tuple[str, ...] | None) -> None:
+    found = mount(workload(read(deployment(volume)), "ci/d/dind"), "/var/lib/docker")
+    assert (found.size_limit, found.access_modes, found.missing_source) == (size, modes, None)

@@ -189,26 +189,29 @@ def test_start_order_becomes_depends_on() -> None:
     - {name: cache, image: busybox, restartPolicy: Always}
 """))
     assert names(setup) == ["ci/p/fetch", "ci/p/dind", "ci/p/cache", "ci/p/build"]
-    assert [facts(setup, n).role for n in names(setup)] == [INIT, SIDECAR, SIDECAR, MAIN]
+    assert [workload(setup, n).role for n in names(setup)] == [INIT, SIDECAR, SIDECAR, MAIN]
     build = workload(setup, "ci/p/build")
     assert build.depends_on == {"ci/p/fetch": "service_completed_successfully",
                                 "ci/p/dind": "service_healthy", "ci/p/cache": "service_started"}
     assert at(build.locations["depends_on"]) == ("m.yaml", 11, 7)
     assert workload(setup, "ci/p/fetch").depends_on == {}
-    assert facts(setup, "ci/p/build").waits_for_daemon == "probe"
+    assert build.polls_daemon is None  # the kubelet holds it until the probe passes
 
 
 @pytest.mark.parametrize(
     ("command", "waits"),
     [
-        ('[sh, -c, "until docker info; do sleep 1; done; make"]', "command"),
-        ('[sh, -c, "while ! nc -z localhost 2376; do sleep 1; done"]', "command"),
-        ("[make, test]", None),
+        ('[sh, -c, "until docker info; do sleep 1; done; make"]', True),
+        ('[sh, -c, "while ! nc -z localhost 2376; do sleep 1; done"]', True),
+        ("[make, test]", False),
     ],
 )
-def test_a_client_that_polls_the_daemon_waits_for_it(command: str, waits: str | None) -> None:
+def test_a_client_that_polls_the_daemon_waits_for_it(command: str, waits: bool) -> None:
     setup = read(pod(f"- {{name: c, image: docker:cli, command: {command}}}"))
-    assert facts(setup, "ci/p/c").waits_for_daemon == waits
+    item = workload(setup, "ci/p/c")
+    assert (item.polls_daemon is not None) is waits
+    if waits:
+        assert at(item.polls_daemon) == at(item.locations["command"])
 
 
 def test_services_name_the_containers_that_serve_their_ports() -> None:
@@ -270,9 +273,9 @@ def test_suppressions_pod_security_and_limits() -> None:
     assert "namespace ci enforces PodSecurity baseline: a privileged container is rejected " \
            "at admission" in item.notes
     found = facts(setup, "ci/p/dind")
-    assert (found.memory_limit, found.memory_request, found.ephemeral_storage_limit) == (
+    assert (item.memory_limit, found.memory_request, item.ephemeral_storage_limit) == (
         2 * 2**30, 512 * 2**20, 20 * 2**30)
-    assert (found.read_only_root, found.pod_security) == (False, "baseline")
+    assert (found.read_only_root, item.pod_security) == (False, "baseline")
 
 
 def test_duplicate_ids_stay_apart() -> None:
@@ -280,3 +283,70 @@ def test_duplicate_ids_stay_apart() -> None:
     setup = read(text + "---\n" + text)
     assert [w.id for w in setup.setup.workloads] == ["ci/Pod/p/c", "ci/Pod/p/c#2"]
     assert notes(setup) == ""
+
+
+JOB = """apiVersion: batch/v1
+kind: Job
+metadata: {name: j, namespace: ci}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      initContainers:
+        - {name: fetch, image: alpine}
+        - {name: dind, image: docker:27-dind, restartPolicy: Always}
+      containers:
+        - {name: tests, image: docker:27-cli}
+"""
+TEKTON = """apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: t, namespace: ci}
+spec:
+  taskSpec:
+    sidecars: [{name: dind, image: docker:27-dind}]
+    steps: [{name: build, image: docker:27-cli}]
+"""
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d, namespace: ci}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: runner, image: acme/runner}
+        - {name: dind, image: docker:27-dind}
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(JOB, {"ci/j/fetch": ("init", True, None), "ci/j/dind": ("sidecar", False, None),
+                       "ci/j/tests": ("main", True, None)}, id="job"),
+    pytest.param(TEKTON, {"ci/t/dind": ("sidecar", False, "Tekton"),
+                          "ci/t/build": ("main", True, "Tekton")}, id="tekton-step"),
+    pytest.param(DEPLOYMENT, {"ci/d/runner": ("main", False, None),
+                              "ci/d/dind": ("main", False, None)}, id="deployment"),
+    pytest.param(pod("- {name: agent, image: alpine}",
+                     meta="  annotations: {job.runner.gitlab.com/id: '7'}\n",
+                     spec="  restartPolicy: Never\n"),
+                 {"ci/p/agent": ("main", False, "GitLab Runner")}, id="gitlab-executor"),
+    pytest.param(pod("- {name: agent, image: alpine}", spec="  restartPolicy: Never\n"),
+                 {"ci/p/agent": ("main", True, None)}, id="bare-pod-never"),
+])
+def test_roles_what_must_complete_and_who_ends_the_pod(
+        text: str, expected: dict[str, tuple[str, bool, str | None]]) -> None:
+    setup = read(text)
+    assert {n: (workload(setup, n).role, workload(setup, n).must_complete,
+                workload(setup, n).ended_by) for n in names(setup)} == expected
+
+
+def test_a_pre_stop_hook_and_loopback_host_aliases() -> None:
+    setup = read(pod("""
+  - name: dind
+    image: docker:27-dind
+    lifecycle: {preStop: {exec: {command: [sh, -c, "sleep 30"]}}}
+  - {name: build, image: docker:27-cli, env: [{name: DOCKER_HOST, value: "tcp://docker:2375"}]}
+""", spec="  hostAliases:\n  - {ip: 127.0.0.1, hostnames: [docker]}\n"
+          "  - {ip: 10.0.0.9, hostnames: [registry]}\n"))
+    dind, build = workload(setup, "ci/p/dind"), workload(setup, "ci/p/build")
+    assert (dind.pre_stop, build.pre_stop) == (True, False)
+    assert dind.aliases == build.aliases == {"docker"}  # not the name of another address
