@@ -155,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"dindcheck {__version__}",
                         help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                help="what to do (default: audit)")
 
     lint = sub.add_parser("lint", help="lint configuration files or folders (default: .)",
                           description="Lint configuration files or folders (default: .).",
