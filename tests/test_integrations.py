@@ -198,3 +198,55 @@ def test_the_gitlab_template_script_writes_code_quality_and_junit(example: Path,
     assert ("DIND011" in result.stdout) is bool(code)
 
 
+
+
+# --- the snippets of docs/ci.md --------------------------------------------------
+
+DOC = REPO / "docs" / "ci.md"
+
+
+def snippets(first_line: str) -> list[str]:
+    """The fenced YAML blocks of docs/ci.md whose first line is ``first_line``."""
+    blocks = DOC.read_text().split("```yaml\n")[1:]
+    return [b.split("```", 1)[0] for b in blocks if b.startswith(first_line)]
+
+
+@pytest.mark.parametrize("snippet", snippets("# .github/workflows/"), ids=lambda s: s[2:40])
+def test_the_workflow_snippets_are_workflows_dindcheck_reads(snippet: str,
+                                                             tmp_path: Path) -> None:
+    name = snippet.split("\n", 1)[0][2:]
+    path = tmp_path / name
+    path.parent.mkdir(parents=True)
+    path.write_text(snippet)
+    (tmp_path / ".git").mkdir()
+    result = run_dindcheck(["lint", ".", "--json"], cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [t["kind"] for t in json.loads(result.stdout)["inputs"]] == ["github-actions"]
+    steps = yaml.safe_load(snippet)["jobs"]["dindcheck"]["steps"]
+    assert steps[0]["uses"].startswith("actions/checkout@")
+    assert yaml.safe_load(snippet)["permissions"]["security-events"] == "write"
+
+
+@pytest.mark.parametrize("snippet", snippets("# .gitlab-ci.yml"), ids=lambda s: s[20:60])
+def test_the_gitlab_snippets_are_pipelines_dindcheck_reads(snippet: str,
+                                                           tmp_path: Path) -> None:
+    pipeline = yaml.safe_load(snippet)
+    if "include" in pipeline:
+        url = pipeline["include"][0]["remote"]
+        assert url.endswith("/ci/dindcheck.gitlab-ci.yml")
+        assert (REPO / "ci" / "dindcheck.gitlab-ci.yml").is_file()
+    else:
+        report = pipeline["dindcheck"]["artifacts"]["reports"]["codequality"]
+        assert f"-o {report}" in " ".join(pipeline["dindcheck"]["script"])
+    (tmp_path / ".gitlab-ci.yml").write_text(snippet)
+    (tmp_path / ".git").mkdir()
+    result = run_dindcheck(["lint", ".", "--json"], cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [t["kind"] for t in json.loads(result.stdout)["inputs"]] == ["gitlab-ci"]
+
+
+def test_the_pre_commit_snippet_names_the_hook() -> None:
+    (snippet,) = snippets("# .pre-commit-config.yaml")
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    (repo,) = yaml.safe_load(snippet)["repos"]
+    assert [h["id"] for h in repo["hooks"]] == [hook["id"]]
