@@ -72,7 +72,8 @@ def lint_project(group: Group, job: LintJob) -> ProjectResult:
     return _evaluated(FILE_SOURCES[kind].load(files, job.options), job)
 
 
-def _evaluated(setups: Sequence[Setup], job: LintJob) -> ProjectResult:
+def _evaluated(setups: Sequence[Setup], job: LintJob,
+               texts: Mapping[str, str] | None = None) -> ProjectResult:
     """The setups' findings after the suppressions written in them (workloads' own, and
     comments in their files), with the warnings about those suppressions."""
     ran = RuleNames(job.rules)
@@ -82,7 +83,7 @@ def _evaluated(setups: Sequence[Setup], job: LintJob) -> ProjectResult:
     written = [r for result in results for r in result.suppressions]
     comments = CommentSuppressions(ran, known, job.options.max_file_size)
     findings, by_comment, comment_warnings = comments.apply(
-        [f for r in results for f in r.findings], (p for s in setups for p in s.paths))
+        [f for r in results for f in r.findings], (p for s in setups for p in s.paths), texts)
     warnings = [w for s in setups for w in s.warnings]
     warnings += [w for r in results for w in r.warnings]
     warnings += unused_suppressions(setups, written, ran)
@@ -217,7 +218,8 @@ def _stdin_result(stdin: StdinInput, job: LintJob) -> ProjectResult:
     source, reason = stdin_source(FILE_SOURCES, stdin.name, data[:16 * 1024])
     if source is None:
         return _input_problem(name, reason)
-    return _evaluated(source.load_stream(data, name, job.options), job)
+    text = data.decode("utf-8", errors="replace") if b"dindcheck:" in data else ""
+    return _evaluated(source.load_stream(data, name, job.options), job, {name: text})
 
 
 def _input_problem(name: str, message: str) -> ProjectResult:

@@ -223,9 +223,12 @@ class CommentSuppressions:
     max_size: int
 
     def apply(self, findings: Sequence[Finding], paths: Iterable[str],
+              texts: Mapping[str, str] | None = None,
               ) -> tuple[list[Finding], list[Suppressed], list[InputProblem]]:
         """The findings no directive silences, the silenced ones as records, and the
-        warnings (malformed, unknown rule, silenced nothing)."""
+        warnings (malformed, unknown rule, silenced nothing). ``texts``: inputs that are no
+        file to read (standard input, by the name it is reported as); only they are read
+        for their names, never a file of the same name."""
         files: dict[str, list[Directive]] = {}
         warnings: list[InputProblem] = []
         wanted = dict.fromkeys([*paths, *(f.location.path for f in findings
@@ -234,7 +237,7 @@ class CommentSuppressions:
             key = os.path.abspath(path)
             if key in files:
                 continue
-            text = read_text(path, self.max_size)
+            text = texts[path] if texts and path in texts else read_text(path, self.max_size)
             directives, problems = scan(text, path) if text else ([], [])
             files[key] = directives
             warnings += problems

@@ -213,3 +213,25 @@ def test_a_container_label_suppresses_in_a_live_audit() -> None:
         (f.rule_id, f.subject_id) for f in after.findings}
     assert (flagged.rule_id, "label", "accepted") in {
         (s.rule_id, s.by, s.reason) for s in after.suppressions}
+
+
+def test_standard_input_is_read_for_its_comments_never_the_file_of_its_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import json
+
+    from dindcheck.cli import main
+
+    buffer = write(KUBERNETES, above="# dindcheck: ignore[DIND008] kata")
+    on_disk = write(KUBERNETES) + "# dindcheck: ignore-file[DIND001]\n"
+    (tmp_path / "pod.yaml").write_text(on_disk)  # what an editor has not saved yet differs
+    monkeypatch.chdir(tmp_path)
+    stdin = io.TextIOWrapper(io.BytesIO(buffer.encode()))
+    monkeypatch.setattr("sys.stdin", stdin)
+    out = io.StringIO()
+    main(["lint", "-", "--stdin-filename", "pod.yaml", "--json"], stdout=out,
+         stderr=io.StringIO())
+    report = json.loads(out.getvalue())
+    assert [f["rule_id"] for f in report["findings"]] == ["DIND001"]
+    assert [(s["rule_id"], s["reason"]) for s in report["suppressed_findings"]] == [
+        ("DIND008", "kata")]
