@@ -222,7 +222,8 @@ class Workload:
     pre_stop: bool = False                # a hook runs before it is stopped (Kubernetes
                                           # preStop): it can outlast the containers it serves
     pod_security: str | None = None       # the PodSecurity level its namespace enforces
-    suppress: tuple[str, ...] = ()
+    suppress: tuple[str, ...] = ()        # rule ids or names, as written
+    suppress_source: SuppressionSource | None = None
     profiles: tuple[str, ...] = ()        # compose profiles the service belongs to
     notes: tuple[str, ...] = ()
     locations: Mapping[str, Location] = field(default_factory=dict)
@@ -250,6 +251,16 @@ class Workload:
         if var is not None and var.location is not None:
             return var.location
         return self.location("environment")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SuppressionSource:
+    """Where a workload's ``suppress`` list is written (``by``: ``x-dindcheck``,
+    ``label``, ``annotation``, ``variable``), and the reason given with it."""
+
+    by: str
+    location: Location | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -285,6 +296,7 @@ class Setup:
     problems: tuple[InputProblem, ...] = ()
     notes: tuple[str, ...] = ()
     unresolved: tuple[str, ...] = ()
+    warnings: tuple[InputProblem, ...] = ()  # never fail the run (a malformed suppression)
 
 
 # --------------------------------------------------------------------------- paths

@@ -27,13 +27,15 @@ FALLBACK = "compose"  # an unrecognised YAML file named on the command line
 Group = tuple[str, list[Path]]
 
 
-def walk(paths: Sequence[Path], sources: Mapping[str, FileSource],
-         ) -> tuple[list[Group], list[InputProblem]]:
+def walk(paths: Sequence[Path], sources: Mapping[str, FileSource], *,
+         ignore_unknown: bool = False) -> tuple[list[Group], list[InputProblem]]:
     """Groups to load (source kind, files) and the paths that cannot be read.
 
-    Each file appears in at most one group of each source.
+    Each file appears in at most one group of each source. ``ignore_unknown``: a file
+    named that no source claims or recognises is passed over (not read as compose, not a
+    problem).
     """
-    walker = _Walker(sources)
+    walker = _Walker(sources, ignore_unknown=ignore_unknown)
     for path in paths:
         if path.is_dir():
             walker.walk(path)
@@ -46,8 +48,10 @@ def walk(paths: Sequence[Path], sources: Mapping[str, FileSource],
 
 
 class _Walker:
-    def __init__(self, sources: Mapping[str, FileSource]) -> None:
+    def __init__(self, sources: Mapping[str, FileSource], *,
+                 ignore_unknown: bool = False) -> None:
         self.sources = sources
+        self.ignore_unknown = ignore_unknown
         self.groups: list[Group] = []
         self.problems: list[InputProblem] = []
         self.seen: set[tuple[str, str]] = set()
@@ -85,6 +89,8 @@ class _Walker:
             if source.recognises(path, head):
                 self.add(kind, [path])
                 return
+        if self.ignore_unknown:
+            return
         if path.suffix.lower() in (".yml", ".yaml") and FALLBACK in self.sources:
             self.add(FALLBACK, [path])
             return
