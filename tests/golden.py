@@ -37,10 +37,14 @@ def snapshot(report: Report) -> dict[str, Any]:
     }
 
 
+_SAME_TARGET = re.compile(r"(<\w+>[^\s\"]*) \(-> \1\)")
+
+
 def _normalised(text: str, places: dict[str, str]) -> str:
     for real, shown in sorted(places.items(), key=lambda p: -len(p[0])):
         text = text.replace(real, shown)
-    return text
+    # "P (-> P)": a path shown with its resolved form, the same once both are normalised.
+    return _SAME_TARGET.sub(r"\1", text)
 
 
 def golden_name(text: str) -> str:
@@ -50,6 +54,7 @@ def golden_name(text: str) -> str:
 def check_golden(name: str, report: Report, places: dict[str, str] | None = None) -> None:
     """Compare ``report`` with ``tests/golden/<name>.json`` (write it when updating)."""
     where = {str(REPO): "<repo>", str(CORPUS): "<corpus>", str(CORPUS.resolve()): "<corpus>",
+             str(CORPUS.parent): "<shared>", str(CORPUS.resolve().parent): "<shared>",
              **(places or {})}
     text = _normalised(json.dumps(snapshot(report), indent=1, sort_keys=True, default=str),
                        where) + "\n"
