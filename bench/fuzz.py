@@ -890,35 +890,44 @@ def _mutate_bytes(text: bytes, rng: random.Random, case: Case) -> bytes:
     return text + f"\nx-huge: {'9' * rng.choice([400, 5000, 100_000])}\n".encode()
 
 
-# A FIFO beside the input, under a name its source reads (Kubernetes reads by content).
+# A FIFO beside the input, under a name its source reads.
 _SIBLINGS = {"compose": ".env", "gitlab-ci": "build.gitlab-ci.yml",
              "github-actions": ".github/workflows/fifo.yml", "kubernetes": "fifo.yaml",
              "shell": "fifo.sh"}
 
 
 def _special_tree(folder: Path, rng: random.Random, case: Case) -> None:
-    """Replace the input with a special file, or add a FIFO beside it (read in a folder
-    walk only). A Kubernetes source cannot tell a special file in a folder from YAML it
-    does not read: only named on the command line must it fail."""
-    form = rng.choice(["fifo", "dev-zero", "fifo-env", "dir"])
+    """Replace the input with a special file or a symlink out of the tree, or add a FIFO
+    or a symlinked folder out of the tree beside it. Whatever could be an input and is not
+    read fails the case (the walk reports a special file named like an input, and one
+    whose name a source reads by content: ``.yml``, ``.yaml``, ``.json``)."""
+    form = rng.choice(["fifo", "dev-zero", "fifo-env", "dir", "outside", "outside-dir"])
     case.mutations.append(f"special-{form}")
     main = folder / case.main
-    claims_by_name = case.kind != "kubernetes" or case.explicit
+    allowed = "--allow-outside" in case.options
     if form == "fifo":
         main.unlink()
         os.mkfifo(main)
-        case.must_fail = f"a FIFO {case.kind} file" if claims_by_name else ""
+        case.must_fail = f"a FIFO {case.kind} file"
     elif form == "dev-zero":
         main.unlink()
         main.symlink_to("/dev/zero")
-        case.must_fail = f"a symlink to /dev/zero as {case.kind} file" if claims_by_name else ""
+        case.must_fail = f"a symlink to /dev/zero as {case.kind} file"
     elif form == "fifo-env":
         sibling = folder / _SIBLINGS[case.kind]
         sibling.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError):
+        made = not (sibling.exists() or sibling.is_symlink())
+        if made:
             os.mkfifo(sibling)
-        if case.kind not in ("compose", "kubernetes") and not case.explicit:
+        if made and (case.kind == "compose" or not case.explicit):
             case.must_fail = f"a FIFO {case.kind} file beside the input"
+    elif form == "outside":  # a committed symlink that leads out of the repository
+        main.unlink()
+        main.symlink_to("/etc/passwd")
+        if not allowed:
+            case.must_fail = f"a {case.kind} file that is a symlink to /etc/passwd"
+    elif form == "outside-dir" and not allowed:  # not walked: a note
+        (folder / "vendor").symlink_to("/etc")
     else:  # a folder named like the input holds no input: nothing unread
         main.unlink()
         main.mkdir()
@@ -1329,6 +1338,7 @@ class Summary:
     codes: Counter[str] = field(default_factory=Counter)
     longest: float = 0.0
     longest_case: str = ""
+    longest_what: str = ""  # its kind, mutations and command line
     longest_finished: float = 0.0  # the longest case that ended within the bound
     saved: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -1340,6 +1350,8 @@ class Summary:
         if outcome.seconds > self.longest:
             self.longest = outcome.seconds
             self.longest_case = outcome.case.folder.name
+            self.longest_what = (f"{case.kind}: {', '.join(case.mutations)}; "
+                                 f"{' '.join(case.argv[1:])}")
         if outcome.code is not None:
             self.longest_finished = max(self.longest_finished, outcome.seconds)
         for kind, place in outcome.problems:
@@ -1352,7 +1364,7 @@ class Summary:
         return {"cases": self.cases, "cases_per_kind": dict(sorted(self.inputs.items())),
                 "problems": dict(self.kinds),
                 "exit_codes": dict(self.codes), "longest_seconds": round(self.longest, 2),
-                "longest_case": self.longest_case,
+                "longest_case": self.longest_case, "longest_what": self.longest_what,
                 "longest_finished_seconds": round(self.longest_finished, 2),
                 "distinct": [{"kind": k, "place": p, "count": n, "repro": self.saved[(k, p)]}
                              for (k, p), n in self.places.most_common()]}
@@ -1387,8 +1399,11 @@ def _save(outcome: Outcome, out_dir: Path) -> str:
 
 def fuzz(cases: int, seed: int, timeout: float, jobs: int, out_dir: Path,
          progress: Callable[[Summary], None] | None = None,
-         kinds: tuple[str, ...] = KINDS) -> Summary:
+         kinds: tuple[str, ...] = KINDS, budget: float | None = None) -> Summary:
+    """Run ``cases`` cases; with a ``budget`` (seconds), start no case after it is spent
+    (the cases started still finish and count)."""
     rng = random.Random(seed)
+    stop = time.monotonic() + budget if budget is not None else None
     seeds = _seeds(tuple(k for k in kinds if k in SEED_FOLDERS))
     live = "live" in kinds
     if not seeds and not live:
@@ -1404,6 +1419,8 @@ def fuzz(cases: int, seed: int, timeout: float, jobs: int, out_dir: Path,
         root = Path(tmp)
         pending: set[concurrent.futures.Future[Outcome]] = set()
         for number in range(cases):
+            if stop is not None and time.monotonic() > stop:
+                break
             case = make_case(number, seeds, root, random.Random(rng.random()), dindcheck,
                              environ, live)
             pending.add(pool.submit(run_case, case, timeout))
@@ -1432,6 +1449,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("fuzz-out"))
     parser.add_argument("--kinds", default=",".join(KINDS),
                         help="the kinds of input to fuzz (comma-separated; live: audits)")
+    parser.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                        help="start no case after this many seconds (the summary says how "
+                             "many ran); summary.json is also written every 500 cases")
     args = parser.parse_args()
     kinds = tuple(k for k in args.kinds.split(",") if k)
     if not set(kinds) <= set(KINDS):
@@ -1440,8 +1460,10 @@ def main() -> int:
 
     def progress(summary: Summary) -> None:
         print(f"{summary.cases} cases: {dict(summary.kinds) or 'no problem'}", flush=True)
+        (args.out / "summary.json").write_text(json.dumps(summary.as_json(), indent=2) + "\n")
 
-    summary = fuzz(args.cases, args.seed, args.timeout, args.jobs, args.out, progress, kinds)
+    summary = fuzz(args.cases, args.seed, args.timeout, args.jobs, args.out, progress, kinds,
+                   args.budget)
     report = summary.as_json()
     (args.out / "summary.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))

@@ -28,6 +28,7 @@ from typing import Any
 from dindcheck.errors import UsageError
 from dindcheck.identity import identity, relative_file
 from dindcheck.model import Finding, Target
+from dindcheck.reading import ReadError, read_bytes
 from dindcheck.report.summary import BaselineOutcome
 
 FORMAT_VERSION = 1
@@ -43,12 +44,9 @@ def _root(path: Path) -> str:
 def read_baseline(path: Path) -> Counter[Key]:
     """The entries of a baseline file; a file that is not one is a usage error."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BASELINE_SIZE + 1)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None
-    if len(data) > MAX_BASELINE_SIZE:
-        raise UsageError(f"{path}: a baseline over {MAX_BASELINE_SIZE // 2**20} MiB")
+        data = read_bytes(path, MAX_BASELINE_SIZE, cap_flag=None)
+    except ReadError as exc:
+        raise UsageError(f"{path}: cannot read the baseline: {exc.message}") from None
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:

@@ -464,7 +464,7 @@ def _run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         args.jobs = os.cpu_count() or 1
     tui = _want_tui(args, stdout)
     rules, everything = _catalogue(args)
-    if args.runner_config is not None and not args.runner_config.is_file():
+    if args.runner_config is not None and not os.path.lexists(args.runner_config):
         raise UsageError(f"{args.runner_config}: no such runner config file")
     profiles = _profiles(args.profiles, os.environ)
     root = args.root or repository_root(given)

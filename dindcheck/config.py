@@ -19,6 +19,7 @@ from typing import Any
 from dindcheck.catalogue import Rule
 from dindcheck.errors import RuleError
 from dindcheck.model import Severity
+from dindcheck.reading import ReadError, read_head, read_text
 from dindcheck.yamlload import YamlError, load_file
 
 CONFIG_NAMES = (".dindcheck.yaml", ".dindcheck.yml")
@@ -88,12 +89,9 @@ def find_config(start: Path | None) -> Path | None:
 def _has_tool_table(path: Path) -> bool:
     """Whether a ``pyproject.toml`` has a ``[tool.dindcheck]`` table (by its text: a
     broken file without one is not dindcheck's to report)."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(MAX_CONFIG_SIZE)
-    except OSError:
-        return False
-    return _TOOL_TABLE.search(head.decode("utf-8", errors="replace")) is not None
+    head = read_head(path, MAX_CONFIG_SIZE)  # never blocks: a FIFO is not a config
+    return head is not None and _TOOL_TABLE.search(
+        head.decode("utf-8", errors="replace")) is not None
 
 
 def load_config(path: Path | None) -> Config:
@@ -132,15 +130,10 @@ def _read_toml(path: Path) -> Any:
     import tomllib
 
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CONFIG_SIZE + 1)
-        if len(data) > MAX_CONFIG_SIZE:
-            raise RuleError(f"{path}: larger than {MAX_CONFIG_SIZE // 1024} KiB")
-        document = tomllib.loads(data.decode("utf-8"))
-    except OSError as exc:
-        raise RuleError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise RuleError(f"{path}: not UTF-8 text") from None
+        document = tomllib.loads(read_text(path, MAX_CONFIG_SIZE, cap_flag=None))
+    except ReadError as exc:
+        where = f"{exc.path}:{exc.line}" if exc.line else exc.path
+        raise RuleError(f"{where}: {exc.message}") from None
     except tomllib.TOMLDecodeError as exc:
         raise RuleError(f"{path}: {exc}") from None
     tool = document.get("tool")

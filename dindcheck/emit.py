@@ -9,7 +9,7 @@ thousand, but for its list of targets.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from dindcheck.baseline import BaselineFilter, BaselineRecorder
 from dindcheck.model import Finding, InputProblem, Suppressed, Target
@@ -27,6 +27,7 @@ class Emitter:
         self.tally = Tally(mode)
         self.baseline = baseline
         self.recorder = recorder
+        self.said: set[InputProblem] = set()
 
     def add(self, *, targets: Sequence[Target] = (), findings: Sequence[Finding] = (),
             problems: Sequence[InputProblem] = (), warnings: Sequence[InputProblem] = (),
@@ -34,8 +35,8 @@ class Emitter:
         clean = self.clean
         kept_targets = [clean.target(t) for t in targets]
         kept = [clean.finding(f) for f in findings]
-        kept_problems = [clean.problem(e) for e in problems]
-        kept_warnings = [clean.problem(w) for w in warnings]
+        kept_problems = self.first_time(clean.problem(e) for e in problems)
+        kept_warnings = self.first_time(clean.problem(w) for w in warnings)
         if self.recorder is not None:
             kept = list(self.recorder.findings(kept))
         elif self.baseline is not None:
@@ -50,6 +51,13 @@ class Emitter:
         tally.suppressed += len(suppressions)
         tally.notes.extend(clean.line(n) for n in notes)
         self.out.batch(kept_targets, kept, kept_problems, kept_warnings)
+
+    def first_time(self, problems: Iterable[InputProblem]) -> list[InputProblem]:
+        """Problems not reported yet: a file two sources (or two projects) tried to read is
+        one problem."""
+        fresh = [p for p in dict.fromkeys(problems) if p not in self.said]
+        self.said.update(fresh)
+        return fresh
 
     def close(self) -> Summary:
         """The summary, with the baseline's outcome (a recorded baseline is written now);

@@ -229,6 +229,8 @@ def _stdin_result(stdin: StdinInput, job: LintJob) -> ProjectResult:
         return _input_problem(name, (
             f"standard input holds more than {stdin.max_size} bytes; not read (raise the cap "
             f"with --max-file-size, e.g. --max-file-size {_next_size(stdin.max_size)})"))
+    if not data.strip():  # a pipe whose writer failed: nothing to check is not a pass
+        return _input_problem(name, "standard input is empty: nothing was checked")
     source, reason = stdin_source(FILE_SOURCES, stdin.name, data[:16 * 1024])
     if source is None:
         return _input_problem(name, reason)
@@ -272,7 +274,8 @@ def lint(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: bool = Fa
         notes.extend(result.notes)
         warnings.extend(result.warnings)
     return Report(mode="lint", targets=tuple(targets), findings=tuple(findings),
-                  errors=tuple(problems), suppressed=len(suppressions), notes=tuple(notes),
+                  errors=tuple(dict.fromkeys(problems)), suppressed=len(suppressions),
+                  notes=tuple(notes),
                   warnings=tuple(warnings), suppressions=tuple(suppressions))
 
 
@@ -307,22 +310,27 @@ def lint_results(paths: Sequence[Path], rules: Sequence[Rule], *, merge_files: b
     reads_stdin = not merge_files and any(str(p) == STDIN for p in paths)
     paths = [p for p in paths if str(p) != STDIN] if reads_stdin else paths
     groups: list[Group]
+    root = root or repository_root(paths)
     found: list[InputProblem] = []
+    walk_notes: list[str] = []
     if merge_files:
         groups = [("compose", list(paths))]
     elif paths or not reads_stdin:
-        found_groups, found = walk(paths, FILE_SOURCES, ignore_unknown=ignore_unknown)
-        groups = list(found_groups)
+        walked = walk(paths, FILE_SOURCES, root=root, allow_outside=allow_outside,
+                      ignore_unknown=ignore_unknown)
+        groups = list(walked.groups)
+        found = list(dict.fromkeys(walked.problems))
+        walk_notes = walked.notes
     else:
         groups = []
-    if found:
-        yield ProjectResult(problems=tuple(found))
+    if found or walk_notes:
+        yield ProjectResult(problems=tuple(found), notes=tuple(walk_notes))
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     unresolved: set[str] = set()
     with gc_paused():
         options = LoadOptions(environ=env, max_file_size=max_file_size,
                               profiles=tuple(profiles) if profiles is not None else None,
-                              root=root or repository_root(paths), allow_outside=allow_outside,
+                              root=root, allow_outside=allow_outside,
                               runner_config=runner_config)
         job = LintJob(rules, options, keep_subjects,
                       RuleNames(known_rules) if known_rules is not None else None)

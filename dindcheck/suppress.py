@@ -24,12 +24,12 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dindcheck.model import Finding, InputProblem, Location, Suppressed
+from dindcheck.reading import read_head
 
 if TYPE_CHECKING:
     from dindcheck.catalogue import Rule
@@ -197,18 +197,9 @@ def _line_of(starts: list[int], offset: int) -> int:
 def read_text(path: str, max_size: int) -> str | None:
     """A regular file's text (None when it is not one, cannot be read or is over
     ``max_size``: its source has said so already)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except (OSError, ValueError):
+    data = read_head(path, max_size + 1)
+    if data is None:
         return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        data = os.read(fd, max_size + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
     if len(data) > max_size or b"dindcheck:" not in data:
         return ""
     return data.decode("utf-8", errors="replace")

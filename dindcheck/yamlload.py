@@ -8,15 +8,14 @@ then builds :class:`PosDict`/:class:`PosList` values carrying 1-based marks.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from dindcheck import reading
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE
 
 # Nodes that aliases may add on top of the document's own: real files reuse a few
@@ -104,69 +103,12 @@ def tag_of(value: Any) -> str | None:
 
 
 def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
-    """The file's text, or a :class:`YamlError` for size caps, binary data and bad UTF-8.
-
-    Only regular files are read: a FIFO, a device (``/dev/zero``) or a socket, directly or
-    through a symlink, is refused without reading it (it is opened non-blocking, so a
-    FIFO without a writer does not hang the open). The cap applies while reading, so a
-    file that grows after ``fstat`` is never read past it.
-    """
-    name = str(path)
+    """The file's text (:func:`dindcheck.reading.read_text`), or a :class:`YamlError` for
+    what is not a regular file, over the size cap, binary or not UTF-8."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except OSError as exc:
-        raise YamlError(name, f"cannot read: {exc.strerror or exc}") from None
-    except ValueError:  # a NUL in the name
-        raise YamlError(name, "cannot read: the name has a NUL character") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise YamlError(name, f"not a regular file ({_file_kind(info.st_mode)}); "
-                                  "only regular files are read")
-        if info.st_size > max_size:
-            raise YamlError(name, f"file is {info.st_size} bytes, over the "
-                                  f"{max_size}-byte cap (--max-file-size)")
-        data = _read_at_most(fd, max_size + 1)
-    except OSError as exc:
-        raise YamlError(name, f"cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    if len(data) > max_size:
-        raise YamlError(name, f"file is over the {max_size}-byte cap (--max-file-size)")
-    if b"\x00" in data:
-        at = data.index(b"\x00")
-        raise YamlError(name, "binary file (NUL byte), not YAML", *_line_column(data, at))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise YamlError(name, f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
-                        *_line_column(data, exc.start)) from None
-
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    left = limit
-    while left > 0:
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def _file_kind(mode: int) -> str:
-    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return kind
-    return "not a regular file"
-
-
-def _line_column(data: bytes, offset: int) -> tuple[int, int]:
-    """1-based line and column (in bytes) of ``offset``."""
-    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        return reading.read_text(path, max_size)
+    except reading.ReadError as exc:
+        raise YamlError(exc.path, exc.message, exc.line, exc.column) from None
 
 
 def load_text(text: str, path: str) -> Any:

@@ -108,3 +108,22 @@ def test_a_missing_baseline_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = run(root, "lint", ".", "--baseline", "nope.json")
     assert code == 2
     assert "nope.json" in err
+
+
+@pytest.mark.parametrize("special", ["fifo", "dev-zero"])
+def test_a_baseline_that_is_no_regular_file_is_refused_at_once(tmp_path: Path,
+                                                               special: str) -> None:
+    import os
+    import time
+
+    root = repo(tmp_path, {"compose.yaml": BROKEN})
+    if special == "fifo":
+        os.mkfifo(root / "baseline.json")
+    else:
+        (root / "baseline.json").symlink_to("/dev/zero")
+    started = time.monotonic()
+    code, _, err = run(root, "lint", ".", "--baseline", "baseline.json")
+    assert time.monotonic() - started < 10
+    assert code == 2
+    assert "baseline.json" in err
+    assert "not a regular file" in err

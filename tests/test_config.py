@@ -168,3 +168,38 @@ def test_a_broken_pyproject_table_is_exit_2(tmp_path: Path, text: str, says: str
     assert code == 2
     assert says in err.getvalue()
     assert "Traceback" not in err.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_pyproject_that_is_no_regular_file_is_passed_over_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """Config discovery sniffs every pyproject.toml up to the repository root: one that is
+    a FIFO (which would block) or a device holds no configuration."""
+    import os
+    import time
+
+    from dindcheck.config import find_config
+
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    if kind == "fifo":
+        os.mkfifo(root / "pyproject.toml")
+    else:
+        (root / "pyproject.toml").symlink_to("/dev/zero")
+    started = time.monotonic()
+    assert find_config(root) is None
+    monkeypatch.chdir(root)
+    code = main(["lint", str(BROKEN), "--json"], stdout=io.StringIO(), stderr=io.StringIO())
+    assert code == 1
+    assert time.monotonic() - started < 10
+
+
+def test_a_pyproject_named_as_config_that_is_a_fifo_is_exit_2(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pyproject.toml")
+    err = io.StringIO()
+    code = main(["lint", str(BROKEN), "--config", str(tmp_path / "pyproject.toml")],
+                stdout=io.StringIO(), stderr=err)
+    assert code == 2
+    assert "not a regular file" in err.getvalue()

@@ -78,7 +78,7 @@ def test_every_seed_is_placed_where_its_source_reads_it(fuzz: ModuleType, tmp_pa
         folder = tmp_path / str(number)
         (folder / seed.name).parent.mkdir(parents=True)
         shutil.copy(seed.path, folder / seed.name)
-        groups, _ = walk([folder], FILE_SOURCES)
+        groups = walk([folder], FILE_SOURCES).groups
         read = [files for source, files in groups if source == kind]
         assert read == ([] if seed.path.name in NOT_READ else [[folder / seed.name]]), \
             seed.path.name

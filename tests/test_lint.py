@@ -6,6 +6,8 @@ import contextlib
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dindcheck.lint import lint
 from tests.lintcase import RULES, found, ids, lint_tree, write_tree
@@ -614,8 +616,113 @@ def test_reads_stay_inside_the_root_unless_allowed(tmp_path: Path) -> None:
     assert allowed.errors == ()
 
 
+def test_a_walk_reads_nothing_outside_the_repository(tmp_path: Path) -> None:
+    """The root is known before the walk: linked files and folders that resolve outside
+    the repository are not read (a problem; a note for a folder), nor is their content
+    shown."""
+    write_tree(tmp_path, {"outside/compose.yml": "services:\n  s3cr3t: {image: s3cr3t}\n",
+                          "repo/.git/HEAD": "",
+                          "repo/app/compose.yaml": "services:\n  dind:\n"
+                          "    image: docker:27-dind\n    privileged: true\n"})
+    (tmp_path / "repo" / "app" / "docker-compose.yml").symlink_to(
+        tmp_path / "outside" / "compose.yml")
+    (tmp_path / "repo" / "vendor").symlink_to(tmp_path / "outside")
+    kept = lint([tmp_path / "repo" / "app", tmp_path / "repo" / "vendor"], RULES, jobs=1,
+                environ={})
+    assert kept.exit_code("never") == 2
+    assert [(e.path, "outside" in e.message) for e in kept.errors] == [
+        (str(tmp_path / "repo" / "app" / "docker-compose.yml"), True),
+        (str(tmp_path / "repo" / "vendor"), True)]
+    assert "s3cr3t" not in repr(kept)
+    assert {f.subject_name for f in kept.findings} == {"dind"}
+    walked = lint([tmp_path / "repo"], RULES, jobs=1, environ={})
+    assert any("vendor" in n and "not walked" in n for n in walked.notes)
+    assert "s3cr3t" not in repr(walked)
+
+
 def test_a_folder_with_nothing_to_lint_is_not_a_pass(tmp_path: Path) -> None:
     (tmp_path / "README.txt").write_text("hello\n")
     report = lint([tmp_path], RULES, jobs=1, environ={})
     assert report.exit_code("error") == 2
     assert "nothing was checked" in report.errors[0].message
+
+
+# --- any tree of links and special files: bounded, never silent, nothing from outside --
+
+_TREE_NAMES = ["compose.yaml", "docker-compose.override.yml", ".gitlab-ci.yml",
+               ".github/workflows/ci.yml", "k8s/pod.yaml", "ci/build.sh", "Makefile",
+               "Jenkinsfile", "sub/compose.yml", "notes.txt"]
+_TREE_FORMS = ["regular", "fifo", "dev-zero", "outside-file", "outside-dir", "loop",
+               "dangling", "parent-dir"]
+_UNREAD = {"fifo", "dev-zero", "outside-file", "loop", "dangling"}  # a problem when input-named
+
+
+def _plant(root: Path, outside: Path, name: str, form: str) -> None:
+    import os
+
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() or path.is_symlink():
+        return
+    if form == "regular":
+        path.write_text("services:\n  dind:\n    image: docker:27-dind\n    privileged: true\n"
+                        if "compose" in name else "# nothing here\n")
+    elif form == "fifo":
+        os.mkfifo(path)
+    elif form == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif form == "outside-file":
+        path.symlink_to(outside / "secret.yaml")
+    elif form == "outside-dir":
+        path.symlink_to(outside)
+    elif form == "loop":
+        path.symlink_to(path.name)
+    elif form == "dangling":
+        path.symlink_to(root / "gone")
+    else:
+        path.symlink_to(os.path.relpath(root, path.parent))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(_TREE_NAMES), st.sampled_from(_TREE_FORMS)),
+                min_size=1, max_size=6))
+def test_a_tree_of_links_and_special_files(tmp_path_factory: pytest.TempPathFactory,
+                                           planted: list[tuple[str, str]]) -> None:
+    """Whatever a tree holds, a lint of it ends at once, reads nothing outside the root,
+    and exits 2 when a file named like an input was not read."""
+    import signal
+    import time
+
+    base = tmp_path_factory.mktemp("tree")
+    root, outside = base / "repo", base / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: s3cr3t}\nspec:\n  containers:\n"
+        "  - {name: s3cr3t, image: s3cr3t-image}\n")
+    (outside / "compose.yaml").write_text("services:\n  s3cr3t: {image: s3cr3t-image}\n")
+    root.mkdir()
+    kept: dict[str, str] = {}
+    for name, form in planted:
+        _plant(root, outside, name, form)
+        kept.setdefault(name, form)
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError("the lint blocked")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(10)
+    start = time.monotonic()
+    try:
+        report = lint([root], RULES, jobs=1, environ={})
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - start < 5
+    assert "s3cr3t" not in repr(report)
+    unread = {n for n, form in kept.items() if form in _UNREAD and n != "notes.txt"}
+    if unread:
+        assert report.exit_code("never") == 2, (kept, report.errors)
+        named = {str(Path(e.path).relative_to(root)) for e in report.errors
+                 if Path(e.path).is_relative_to(root)}
+        assert unread <= named, (kept, report.errors)

@@ -152,56 +152,6 @@ def test_local_tags_are_kept_for_the_formats_that_give_them_meaning() -> None:
         "a": "!reset", "b": "!override", "c": "!reference", "d": "!override", "e": None}
 
 
-def _special(tmp_path: Path, kind: str) -> Path:
-    import os
-
-    path = tmp_path / kind
-    if kind == "fifo":
-        os.mkfifo(path)
-    elif kind == "dev-zero":
-        return Path("/dev/zero")
-    elif kind == "symlink-to-dev-zero":
-        path.symlink_to("/dev/zero")
-    elif kind == "symlink-to-fifo":
-        os.mkfifo(tmp_path / "target-fifo")
-        path.symlink_to(tmp_path / "target-fifo")
-    elif kind == "folder":
-        path.mkdir()
-    return path
-
-
-@pytest.mark.parametrize(("kind", "what"), [
-    ("fifo", "a FIFO"), ("dev-zero", "a character device"),
-    ("symlink-to-dev-zero", "a character device"), ("symlink-to-fifo", "a FIFO"),
-    ("folder", "a folder"),
-])
-def test_only_regular_files_are_read(tmp_path: Path, kind: str, what: str) -> None:
-    """A FIFO without a writer would block and /dev/zero never ends: both are refused
-    at once, without reading."""
-    path = _special(tmp_path, kind)
-    start = time.perf_counter()
-    with pytest.raises(YamlError, match=f"not a regular file \\({what}\\)"):
-        load_file(path)
-    assert time.perf_counter() - start < 5
-
-
-def test_size_cap_applies_while_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A file that grows after ``fstat`` is still read no further than the cap."""
-    import os
-
-    path = tmp_path / "compose.yaml"
-    path.write_text("a: 1\n" * 100)
-    real_fstat = os.fstat
-
-    def stale_fstat(fd: int) -> os.stat_result:
-        result = real_fstat(fd)
-        return os.stat_result((result.st_mode, *result[1:6], 10, *result[7:]))
-
-    monkeypatch.setattr(os, "fstat", stale_fstat)
-    with pytest.raises(YamlError, match="over the 100-byte cap"):
-        load_file(path, max_size=100)
-
-
 def test_a_name_with_a_nul_is_an_error_not_a_crash(tmp_path: Path) -> None:
     with pytest.raises(YamlError, match="NUL"):
         load_file(tmp_path / "a\x00b.yaml")

@@ -28,7 +28,7 @@ def as_names(groups: list[Group]) -> list[list[str]]:
 
 
 def discover(paths: list[Path]) -> tuple[list[Group], list[object]]:
-    groups, problems = walk(paths, FILE_SOURCES)
+    groups, problems, _ = walk(paths, FILE_SOURCES)
     return groups, list(problems)
 
 
@@ -165,7 +165,7 @@ def test_recognising_a_file_is_linear_in_its_size() -> None:
         for i in range(200)))
     code = ("from pathlib import Path; from dindcheck.sources import FILE_SOURCES; "
             "from dindcheck.sources.walk import walk; "
-            "print(walk([Path('deep.yaml')], FILE_SOURCES)[0][0][0])")
+            "print(walk([Path('deep.yaml')], FILE_SOURCES).groups[0][0])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, check=True)
     assert result.stdout.strip() == "compose"
@@ -186,3 +186,82 @@ def test_the_source_that_reads_standard_input(name: str | None, head: bytes, kin
     source, why = stdin_source(FILE_SOURCES, name, head)
     assert (source.kind if source is not None else None) == kind
     assert why.startswith(reason)
+
+
+# --- the root: what resolves outside it is not read -------------------------------------
+
+SECRET = "services:\n  leak:\n    image: s3cr3t-image\n"
+
+
+def walk_root(paths: list[Path], *, allow_outside: bool = False) -> tuple[list[Group],
+                                                                         list[str], list[str]]:
+    groups, problems, notes = walk(paths, FILE_SOURCES, root=Path("repo").absolute(),
+                                   allow_outside=allow_outside)
+    return groups, [f"{p.path}: {p.message}" for p in problems], notes
+
+
+@pytest.mark.parametrize("name", ["compose.yml", "deploy.yaml", ".gitlab-ci.yml", "build.sh",
+                                  "Jenkinsfile"])
+def test_a_file_that_resolves_outside_the_root_is_a_problem_not_read(name: str) -> None:
+    touch("repo/ok/compose.yml")
+    Path("elsewhere").mkdir()
+    Path("elsewhere/x").write_text("apiVersion: v1\nkind: Pod\n" + SECRET)
+    os.symlink(os.path.abspath("elsewhere/x"), f"repo/{name}")
+    groups, problems, _ = walk_root([Path("repo")])
+    assert as_names(groups) == [["repo/ok/compose.yml"]]
+    real = os.path.realpath("elsewhere/x")
+    assert problems == [f"repo/{name}: resolves to {real}, outside "
+                        f"{Path('repo').absolute()}: not read (--allow-outside reads it)"]
+    groups, problems, _ = walk_root([Path(f"repo/{name}")])  # named, as pre-commit does
+    assert groups == []
+    assert len(problems) == 1
+    assert "outside" in problems[0]
+    groups, problems, _ = walk_root([Path("repo")], allow_outside=True)
+    assert problems == []
+    assert f"repo/{name}" in {str(p) for _, files in groups for p in files}
+
+
+def test_a_link_outside_the_root_that_no_source_would_read_is_left_alone() -> None:
+    touch("repo/compose.yml")
+    Path("notes.txt").write_text("x\n")
+    os.symlink(os.path.abspath("notes.txt"), "repo/README.txt")
+    assert walk_root([Path("repo")]) == ([("compose", [Path("repo/compose.yml")])], [], [])
+
+
+def test_a_folder_that_resolves_outside_the_root_is_not_walked() -> None:
+    touch("repo/compose.yml", "elsewhere/compose.yml", "repo/sub/compose.yml")
+    os.symlink(os.path.abspath("elsewhere"), "repo/linked")
+    os.symlink("sub", "repo/inner")  # inside: walked (once)
+    groups, problems, notes = walk_root([Path("repo")])
+    assert as_names(groups) == [["repo/compose.yml"], ["repo/inner/compose.yml"]]
+    assert problems == []
+    assert notes == [f"repo/linked: resolves to {os.path.realpath('elsewhere')}, outside "
+                     f"{Path('repo').absolute()}; not walked (--allow-outside walks it)"]
+    groups, _, notes = walk_root([Path("repo")], allow_outside=True)
+    assert "repo/linked/compose.yml" in {str(g[1][0]) for g in groups}
+    assert notes == []
+
+
+@pytest.mark.parametrize("allow_outside", [False, True])
+def test_symlink_loops_end_with_a_root(allow_outside: bool) -> None:
+    touch("repo/compose.yml")
+    os.symlink("..", "repo/up")            # the root's parent: outside
+    os.symlink(".", "repo/here")           # the folder itself: a loop
+    os.symlink("compose.override.yml", "repo/compose.override.yml")  # a file loop
+    os.symlink("b.sh", "repo/a.sh")
+    os.symlink("a.sh", "repo/b.sh")        # a two-link loop
+    groups, problems, _ = walk_root([Path("repo")], allow_outside=allow_outside)
+    assert ["repo/compose.yml"] in as_names(groups)
+    assert sorted(p.split(":")[0] for p in problems) == [
+        "repo/a.sh", "repo/b.sh", "repo/compose.override.yml"]
+    assert all("Too many levels of symbolic links" in p for p in problems)
+
+
+def test_a_named_special_file_is_refused_before_any_source_claims_it() -> None:
+    """A FIFO named like an input (build.sh is claimed by its name) must not reach a
+    reader that would block on it."""
+    os.mkfifo("build.sh")
+    groups, problems = discover([Path("build.sh")])
+    assert groups == []
+    assert [(p.path, p.message) for p in problems] == [  # type: ignore[attr-defined]
+        ("build.sh", "cannot read: a FIFO, not a regular file")]

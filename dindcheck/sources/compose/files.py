@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, InputProblem
+from dindcheck.reading import ReadError, is_outside, read_text
 from dindcheck.sources.compose.dockerfile import (
     MAX_DOCKERFILE_SIZE,
     ImageConfig,
@@ -56,7 +57,6 @@ from dindcheck.sources.compose.merge import (
     unique_service,
     without,
 )
-from dindcheck.sources.compose.reading import ReadError, is_outside, read_text
 from dindcheck.sources.compose.references import (
     check_cycles,
     check_references,
@@ -307,8 +307,7 @@ class _Session:
             if "!" in text:
                 self.tagged.add(key)
         except ReadError as exc:
-            self.problems.append(InputProblem(path=path, message=exc.message, line=exc.line,
-                                              column=exc.column, kind="input"))
+            self.problems.append(exc.problem())
         except YamlError as exc:
             self.problems.append(InputProblem(path=exc.path, message=exc.message,
                                               line=exc.line, column=exc.column, kind="input"))
@@ -411,8 +410,7 @@ class _Session:
         try:
             text = read_text(path, self.max_file_size)
         except ReadError as exc:
-            self.problems.append(InputProblem(path=path, message=exc.message, line=exc.line,
-                                              column=exc.column, kind="input"))
+            self.problems.append(exc.problem())
             return None
         try:
             parsed = parse_dotenv(text, lookup_values.get)
@@ -682,8 +680,7 @@ class _Session:
             text = read_text(shown, self.max_file_size)
             parsed = parse_dotenv(text, lookup, known)
         except ReadError as exc:
-            self.problems.append(InputProblem(path=shown, message=exc.message, line=exc.line,
-                                              column=exc.column, kind="input"))
+            self.problems.append(exc.problem())
             return None
         except DotenvError as exc:
             self.problems.append(InputProblem(path=shown, message=exc.message, line=exc.line,
@@ -709,7 +706,7 @@ class _Session:
             if dockerfile is None:
                 continue
             try:
-                text = read_text(dockerfile, MAX_DOCKERFILE_SIZE)
+                text = read_text(dockerfile, MAX_DOCKERFILE_SIZE, cap_flag=None)
             except ReadError as exc:
                 if os.path.lexists(dockerfile):
                     self.notes.append(f"{dockerfile}: {exc.message}; it was not read")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,18 +67,11 @@ def load_yaml(text: str, path: str) -> Any:
         return load_text("\n" * (cut + 1) + "".join(lines[cut + 1:]), path)
 
 
-def read_mapping(path: Path, sink: Collector, max_file_size: int,
-                 mark: Mark | None = None) -> PosDict | None:
-    """A YAML file that must hold a mapping; problems are located in it (or at ``mark``)."""
+def read_mapping(path: Path, sink: Collector, max_file_size: int) -> PosDict | None:
+    """A YAML file that must hold a mapping; problems are located in it (a file that
+    cannot be read at all is named alone, as the walk names it: one problem, whoever
+    finds it)."""
     name = str(path)
-    try:
-        mode = path.stat().st_mode
-    except OSError as exc:
-        sink.problem(f"cannot read {name}: {exc.strerror or exc}", mark, path=name)
-        return None
-    if not stat.S_ISREG(mode):
-        sink.problem(f"{name} is not a regular file", mark, path=name)
-        return None
     try:
         data = load_yaml(read_text(path, max_file_size), name)
     except YamlError as err:
@@ -114,14 +106,16 @@ class _Reader:
         if real in self.cache:
             return self.cache[real]
         with contextlib.suppress(OSError):  # read_mapping says why
-            self.bytes += path.stat().st_size
+            size = path.stat().st_size
+            if size <= self.max_file_size:  # a file over the cap alone: read_mapping says so
+                self.bytes += size
         if ancestors and self.bytes > MAX_TOTAL_FILES * self.max_file_size:
             self.sink.problem(f"the pipeline's files add up to more than {MAX_TOTAL_FILES} x "
                               f"{self.max_file_size} bytes; {path.name} and the rest are not "
                               "read", mark)
             self.cache[real] = None
             return None
-        own = read_mapping(path, self.sink, self.max_file_size, mark)
+        own = read_mapping(path, self.sink, self.max_file_size)
         if str(path) not in self.files:
             self.files.append(str(path))
         if own is None:

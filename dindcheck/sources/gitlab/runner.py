@@ -16,17 +16,17 @@ slot and keeps between jobs, or per job with ``disable_cache``), ``tmpfs`` and
 from __future__ import annotations
 
 import re
-import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, InputProblem, Location
+from dindcheck.reading import ReadError, read_text
 from dindcheck.sources.gitlab.model import Variable
 from dindcheck.sources.gitlab.tomllines import TomlLines
 from dindcheck.sources.gitlab.variables import read_assignments
-from dindcheck.yamlload import Mark, PosDict, YamlError, read_text
+from dindcheck.yamlload import Mark, PosDict
 
 DOCKER_EXECUTORS = frozenset({"docker", "docker+machine", "docker-autoscaler",
                               "docker-windows", "docker-ssh", "docker-ssh+machine"})
@@ -105,12 +105,8 @@ class RunnerConfig:
 def load_runner_config(path: Path, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> RunnerConfig:
     name = str(path)
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return _failed(name, f"{name} is not a regular file")
         text = read_text(path, max_file_size)
-    except OSError as exc:
-        return _failed(name, f"cannot read {name}: {exc.strerror or exc}")
-    except YamlError as err:
+    except ReadError as err:
         return _failed(name, err.message, err.line, err.column)
     try:
         data = tomllib.loads(text)

@@ -13,8 +13,8 @@ import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from dindcheck.reading import ReadError, read_text
 from dindcheck.shell.docker import DockerRun, read_script
 from dindcheck.shell.positions import LineLocator, Located, Locator, TextLocator
 from dindcheck.sources.gitlab.model import ScriptLine
@@ -45,11 +45,9 @@ class FileLines:
         found = self._lines.get(path)
         if found is None:
             try:
-                file = Path(path)
-                found = (file.read_text(encoding="utf-8-sig", errors="replace").split("\n")
-                         if file.stat().st_size <= self.max_size else [])
-            except OSError:
-                found = []
+                found = read_text(path, self.max_size).split("\n")
+            except ReadError:
+                found = []  # the pipeline's reader reported it
             self._lines[path] = found
         return found
 

@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from dindcheck.reading import is_regular, read_head
+
 CHART_FILE = "Chart.yaml"
 CHART_SNIFF_FILES = 500  # a chart's templates and values read to say what it holds
 # What in a chart's templates or values shows a Docker daemon or the node's engine.
@@ -36,10 +38,8 @@ def is_input(path: Path) -> bool:
     groovy = name.endswith(".groovy") or name.startswith("jenkinsfile")
     if not groovy and not name.endswith(_YAML):
         return False
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except OSError:
+    head = read_head(path, SNIFF_BYTES)
+    if head is None:
         return False
     if groovy:
         return bool(_POD_IN_GROOVY.search(head))
@@ -50,7 +50,7 @@ def is_input(path: Path) -> bool:
 def chart_of_templates(folder: Path) -> Path | None:
     """The chart whose ``templates`` folder ``folder`` is or lies in, if any."""
     for parent in (folder, *folder.parents):
-        if parent.name == "templates" and (parent.parent / CHART_FILE).is_file():
+        if parent.name == "templates" and is_regular(parent.parent / CHART_FILE):
             return parent.parent
     return None
 
@@ -64,12 +64,8 @@ def chart_mentions(chart: Path) -> tuple[list[str], int]:
     for path in _chart_files(chart):
         if read >= CHART_SNIFF_FILES:
             break
-        try:
-            if path.is_symlink() or not path.is_file():
-                continue
-            with path.open("rb") as handle:
-                head = handle.read(SNIFF_BYTES)
-        except OSError:
+        head = None if path.is_symlink() else read_head(path, SNIFF_BYTES)
+        if head is None:
             continue
         read += 1
         found.update(m.group().decode("ascii", "replace").lower()

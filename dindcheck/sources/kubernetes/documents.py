@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import bisect
 import json
-import os
 import re
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 import yaml
 
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, InputProblem
+from dindcheck.reading import ReadError, read_text
 from dindcheck.yamlload import (
     _DEPTH_SCAN_THRESHOLD,
     MAX_ALIAS_NODES,
@@ -33,7 +32,6 @@ from dindcheck.yamlload import (
     _check_depth,
     _check_flow_depth,
     _Loader,
-    read_text,
 )
 
 MAX_RESTARTS = 50  # syntax errors in one file after which its remaining documents are given up
@@ -84,19 +82,9 @@ def read_file(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Reading:
     name = str(path)
     reading = Reading()
     try:
-        mode = os.stat(path).st_mode
-    except OSError as exc:
-        reading.problems.append(InputProblem(path=name,
-                                             message=f"cannot read: {exc.strerror or exc}"))
-        return reading
-    if not stat.S_ISREG(mode):
-        reading.problems.append(InputProblem(
-            path=name, message=f"not a regular file ({_file_type(mode)}); not read"))
-        return reading
-    try:
         text = read_text(path, max_size)
-    except YamlError as exc:
-        reading.problems.append(_problem(exc))
+    except ReadError as exc:
+        reading.problems.append(exc.problem())
         return reading
     read_source(text, name, reading)
     return reading
@@ -115,15 +103,6 @@ def read_source(text: str, name: str, reading: Reading | None = None) -> Reading
     else:
         _read_yaml(text, name, reading)
     return reading
-
-
-def _file_type(mode: int) -> str:
-    for test, label in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
-                        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                        (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return label
-    return "a special file"
 
 
 def _problem(exc: YamlError) -> InputProblem:

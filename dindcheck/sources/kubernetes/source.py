@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from dindcheck.gcpause import gc_paused
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, InputProblem
+from dindcheck.reading import ReadError, decode_text
 from dindcheck.sources.kubernetes.discover import chart_mentions
 from dindcheck.sources.kubernetes.documents import Reading, read_file, read_source
 from dindcheck.sources.kubernetes.facts import KubernetesSetup
@@ -47,14 +48,10 @@ def load_bytes(data: bytes, name: str = "-") -> KubernetesSetup:
     """Bytes read elsewhere (standard input), decided as YAML or JSON by ``name`` or, for
     ``-``, by content."""
     reading = Reading()
-    if b"\x00" in data:
-        reading.problems.append(InputProblem(path=name, message="binary data (NUL byte)"))
-        return _setup("stdin", (name,), [reading])
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        reading.problems.append(InputProblem(
-            path=name, message=f"not UTF-8 text (byte 0x{data[exc.start]:02x})"))
+        text = decode_text(data, name)
+    except ReadError as exc:
+        reading.problems.append(exc.problem())
         return _setup("stdin", (name,), [reading])
     return _paused(lambda: _setup("stdin", (name,), [read_source(text, name, reading)]))
 

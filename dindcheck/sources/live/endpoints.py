@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from dindcheck.reading import ReadError, read_text
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 _SCHEMES = ("unix://", "tcp://", "http://", "https://", "ssh://", "npipe://", "fd://")
@@ -117,19 +118,16 @@ MAX_CONFIG_SIZE = 1024 * 1024
 
 
 def _read_json(path: Path) -> Any:
-    """A small JSON file of the docker CLI; a FIFO, a device or a huge file is an
-    ``OSError``/``ValueError`` (never a hang), a missing one ``FileNotFoundError``."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    """A small JSON file of the docker CLI (:mod:`dindcheck.reading`: a FIFO, a device or
+    a huge file is refused at once); ``FileNotFoundError`` for a missing one, a
+    ``ValueError`` for anything else that cannot be read."""
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError("not a regular file")
-        data = os.read(fd, MAX_CONFIG_SIZE + 1)
-    finally:
-        os.close(fd)
-    if len(data) > MAX_CONFIG_SIZE:
-        raise ValueError(f"larger than {MAX_CONFIG_SIZE} bytes")
-    return json.loads(data.decode("utf-8"))
+        text = read_text(path, MAX_CONFIG_SIZE, cap_flag=None)
+    except ReadError as exc:
+        if not os.path.lexists(path):
+            raise FileNotFoundError(str(path)) from None
+        raise ValueError(exc.message) from None
+    return json.loads(text)
 
 
 def _existing(path: Path) -> str | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from dindcheck.reading import read_text
 from dindcheck.sources.compose import files as compose_files
 from dindcheck.sources.compose.dockerfile import ImageConfig
 from dindcheck.sources.compose.files import (
@@ -20,7 +21,6 @@ from dindcheck.sources.compose.files import (
 )
 from dindcheck.sources.compose.interpolate import Interpolated
 from dindcheck.sources.compose.merge import unique_service
-from dindcheck.sources.compose.reading import read_text
 from dindcheck.yamlload import Mark, PosDict, PosList, load_text
 from tests.repo import CORPUS as SHARED_CORPUS
 
@@ -775,7 +775,8 @@ def test_missing_and_oversized_files(tmp_path: Path) -> None:
                            max_file_size=100)
     messages = [(p.path, p.message.split(":")[0]) for p in project.problems]
     assert messages == [("gone.yml", "cannot read"),
-                        ("big.yml", "file is over the 100-byte cap (--max-file-size)")]
+                        ("big.yml", "file is 227 bytes, over the 100-byte cap; not read (raise it "
+                         "with --max-file-size)")]
     assert project.services == {}
 
 
@@ -1076,7 +1077,8 @@ def test_env_files_have_the_size_cap() -> None:
     project = load_project([write("c.yml", service("image: x\nenv_file: big.env"))],
                            environ={}, max_file_size=200)
     assert [(p.path, p.message) for p in project.problems] == [
-        ("big.env", "file is over the 200-byte cap (--max-file-size)")]
+        ("big.env", "file is 303 bytes, over the 200-byte cap; not read (raise it with "
+                    "--max-file-size)")]
 
 
 OUTSIDE = [

@@ -42,7 +42,7 @@ def test_a_walk_groups_each_folders_manifests_and_each_chart() -> None:
     put("deploy/chart/values.yaml", "image: docker:dind\n")
     put("deploy/chart/templates/pod.yaml", "kind: Pod\nmetadata: {name: {{ .Values.n }}}\n")
     put("deploy/chart/templates/tests/test.yaml", "kind: Pod\n")
-    groups, problems = walk([Path("deploy")], FILE_SOURCES)
+    groups, problems, _ = walk([Path("deploy")], FILE_SOURCES)
     assert [[str(p) for p in files] for kind, files in groups if kind == "kubernetes"] == [
         ["deploy/state.json"],
         ["deploy/arc/values.yaml"],

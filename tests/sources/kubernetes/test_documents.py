@@ -229,19 +229,19 @@ def test_special_files_are_refused_without_opening_them(tmp_path: Path) -> None:
     Path("folder.yaml").mkdir()
     messages = [read_file(Path(p)).problems[0].message
                 for p in ("pipe.yaml", "folder.yaml", "/dev/null", "missing.yaml")]
-    assert messages == ["not a regular file (a named pipe); not read",
-                        "not a regular file (a directory); not read",
-                        "not a regular file (a character device); not read",
+    assert messages == ["cannot read: a FIFO, not a regular file",
+                        "cannot read: a directory, not a regular file",
+                        "cannot read: a device, not a regular file",
                         "cannot read: No such file or directory"]
 
 
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        pytest.param(b"kind: Pod\x00\n", "binary file (NUL byte), not YAML", id="nul"),
+        pytest.param(b"kind: Pod\x00\n", "binary file (NUL byte), not text", id="nul"),
         pytest.param(b"kind: \xff\n", "not UTF-8 text (byte 0xff)", id="utf8"),
-        pytest.param(b"kind: Pod\n" * 20, "file is 200 bytes, over the 100-byte cap "
-                     "(--max-file-size)", id="size"),
+        pytest.param(b"kind: Pod\n" * 20, "file is 200 bytes, over the 100-byte cap; not "
+                     "read (raise it with --max-file-size)", id="size"),
     ],
 )
 def test_unreadable_files_are_problems(data: bytes, expected: str) -> None:

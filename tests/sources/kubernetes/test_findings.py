@@ -158,7 +158,9 @@ def test_every_rule_that_can_fire_on_kubernetes_has_a_kubernetes_fix(rule: Rule)
 
 def test_findings_on_kubernetes_subjects_carry_the_kubernetes_fix() -> None:
     by_id = {r.id: r for r in RULES}
-    report = lint(kubernetes_inputs(), RULES, jobs=1, environ={}, max_file_size=1 << 24)
+    # The corpus lies beside the checkout (reached through a symbolic link in some).
+    report = lint(kubernetes_inputs(), RULES, jobs=1, environ={}, max_file_size=1 << 24,
+                  allow_outside=True)
     subjects = {s["id"]: s for t in report.targets for s in t.subjects}
     fired = {f.rule_id for f in report.findings}
     assert not fired & set(NOT_ON_KUBERNETES)
@@ -221,6 +223,9 @@ def test_standard_input_named_by_stdin_filename(tmp_path: Path) -> None:
         pytest.param(["--max-file-size", "1K", "-"], "kind: List\nitems: []\n" + "#" * 2048,
                      "standard input holds more than 1024 bytes; not read (raise the cap "
                      "with --max-file-size", id="over-the-cap"),
+        pytest.param(["-"], "", "standard input is empty: nothing was checked", id="empty"),
+        pytest.param(["-"], " \n\t\n", "standard input is empty", id="blank"),
+        pytest.param(["-"], "a: 1\n\x00", "binary file (NUL byte), not text", id="nul"),
     ],
 )
 def test_standard_input_that_cannot_be_read(argv: list[str], text: str, message: str,

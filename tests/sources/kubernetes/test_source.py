@@ -352,8 +352,8 @@ def test_hostile_input_problems_are_located(name: str, text: str, expected: str)
 
 
 def test_unreadable_standard_input() -> None:
-    assert problems(load_bytes(b"kind: Pod\xff")) == ["-: not UTF-8 text (byte 0xff)"]
-    assert problems(load_bytes(b"\x00")) == ["-: binary data (NUL byte)"]
+    assert problems(load_bytes(b"kind: Pod\xff")) == ["-:1:10: not UTF-8 text (byte 0xff)"]
+    assert problems(load_bytes(b"a: 1\n\x00")) == ["-:2:1: binary file (NUL byte), not text"]
 
 
 def test_a_group_of_files_shares_its_objects(tmp_path: Path) -> None:
