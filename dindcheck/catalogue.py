@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from dindcheck import RULE_PAGES
 from dindcheck.conditions import ConditionError, Predicate, check_specifiers, compile_condition
 from dindcheck.errors import RuleError
 from dindcheck.model import SUBJECT_KINDS, Severity
@@ -53,6 +54,21 @@ class Rule:
     def remediation_for(self, origin: str | None) -> str:
         """The fix written in the syntax of the subject's input, else the rule's own."""
         return self.fixes.get(origin or "", self.remediation)
+
+    @property
+    def url(self) -> str | None:
+        """Its documentation page: the generated page of a shipped rule, else the user
+        rule's first reference."""
+        return rule_url(self.id, self)
+
+
+def rule_url(rule_id: str, rule: Rule | None = None) -> str | None:
+    """The page of a rule; without the rule itself, a ``DIND`` id is taken as shipped."""
+    if rule is None:
+        return f"{RULE_PAGES}/{rule_id}.md" if rule_id.startswith("DIND") else None
+    if rule.shipped:
+        return f"{RULE_PAGES}/{rule.id}.md"
+    return rule.references[0] if rule.references else None
 
 
 def shipped_rules_dir() -> Path:

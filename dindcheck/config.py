@@ -1,4 +1,11 @@
-"""The optional configuration file, ``.dindcheck.yaml``: defaults < file < command line."""
+"""The optional configuration: defaults < file < command line.
+
+The file is ``--config FILE``, else the nearest ``.dindcheck.yaml`` (``.yml``) or
+``pyproject.toml`` with a ``[tool.dindcheck]`` table, from the working directory up to the
+repository root (the first folder with a ``.git``; the filesystem root without one), as
+ruff finds its configuration. Both hold the same keys (``config.schema.json``); paths in
+them are relative to the file.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +19,13 @@ from typing import Any
 from dindcheck.catalogue import Rule
 from dindcheck.errors import RuleError
 from dindcheck.model import Severity
+from dindcheck.reading import ReadError, read_head, read_text
 from dindcheck.yamlload import YamlError, load_file
 
 CONFIG_NAMES = (".dindcheck.yaml", ".dindcheck.yml")
+PYPROJECT = "pyproject.toml"
+MAX_CONFIG_SIZE = 1024 * 1024
+_TOOL_TABLE = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*dindcheck[ \t]*[\].]", re.M)
 # Above it a single input could take gigabytes of memory: a cap that high is no cap.
 MAX_FILE_SIZE_LIMIT = 1024**3
 _SIZE = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[kmg]?)(?:i?b)?", re.I)
@@ -51,35 +62,48 @@ class Config:
     rules: tuple[Path, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
     max_file_size: int | None = None
+    baseline: Path | None = None
     runner_config: Path | None = None
 
 
 def find_config(start: Path | None) -> Path | None:
-    """The config file in ``start`` (None: no working directory, so no config)."""
+    """The nearest config file from ``start`` up to the repository root (None: no
+    working directory, so no config)."""
     if start is None:
         return None
-    for name in CONFIG_NAMES:
-        candidate = start / name
-        # Not only regular files: a FIFO or a dangling link named like the config is an
-        # error when it is read, not a config silently ignored.
-        if candidate.is_symlink() or (candidate.exists() and not candidate.is_dir()):
-            return candidate
+    for folder in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            # Not only regular files: a FIFO or a dangling link named like the config is
+            # an error when it is read, not a config silently ignored.
+            if candidate.is_symlink() or (candidate.exists() and not candidate.is_dir()):
+                return candidate
+        pyproject = folder / PYPROJECT
+        if _has_tool_table(pyproject):
+            return pyproject
+        if (folder / ".git").exists():
+            return None
     return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    """Whether a ``pyproject.toml`` has a ``[tool.dindcheck]`` table (by its text: a
+    broken file without one is not dindcheck's to report)."""
+    head = read_head(path, MAX_CONFIG_SIZE)  # never blocks: a FIFO is not a config
+    return head is not None and _TOOL_TABLE.search(
+        head.decode("utf-8", errors="replace")) is not None
 
 
 def load_config(path: Path | None) -> Config:
     """Read and validate a config file; None gives the defaults."""
     if path is None:
         return Config()
-    try:
-        data = load_file(path)
-    except YamlError as exc:
-        where = f"{exc.path}:{exc.line}" if exc.line else exc.path
-        raise RuleError(f"{where}: {exc.message}") from None
+    data = _read_toml(path) if path.name.endswith(".toml") else _read_yaml(path)
     if data is None:
         return Config(path=path)
     _validate(data, path)
     base = path.parent
+    baseline = data.get("baseline")
     return Config(
         path=path,
         fail_on=data.get("fail_on"),
@@ -88,8 +112,35 @@ def load_config(path: Path | None) -> Config:
         rules=tuple(base / p for p in data.get("rules") or ()),
         severity=dict(data.get("severity") or {}),
         max_file_size=_max_file_size(data, path),
+        baseline=base / baseline if baseline else None,
         runner_config=base / data["runner_config"] if data.get("runner_config") else None,
     )
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return load_file(path)
+    except YamlError as exc:
+        where = f"{exc.path}:{exc.line}" if exc.line else exc.path
+        raise RuleError(f"{where}: {exc.message}") from None
+
+
+def _read_toml(path: Path) -> Any:
+    """The ``[tool.dindcheck]`` table of a ``pyproject.toml`` (None: none)."""
+    import tomllib
+
+    try:
+        document = tomllib.loads(read_text(path, MAX_CONFIG_SIZE, cap_flag=None))
+    except ReadError as exc:
+        where = f"{exc.path}:{exc.line}" if exc.line else exc.path
+        raise RuleError(f"{where}: {exc.message}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{path}: {exc}") from None
+    tool = document.get("tool")
+    table = tool.get("dindcheck") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise RuleError(f"{path}: tool.dindcheck must be a table")
+    return table
 
 
 def _max_file_size(data: Any, path: Path) -> int | None:
@@ -118,7 +169,8 @@ def _validate(data: Any, path: Path) -> None:
     error = best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
     if error is not None:
         line = _line(data, error.path[0]) if error.path else ""
-        raise RuleError(f"{path}{line}: {error.json_path}: {error.message}")
+        table = " [tool.dindcheck]" if path.name.endswith(".toml") else ""
+        raise RuleError(f"{path}{line}:{table} {error.json_path}: {error.message}")
 
 
 def apply_severity(rules: Sequence[Rule], overrides: dict[str, str]) -> tuple[Rule, ...]:

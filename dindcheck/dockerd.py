@@ -14,6 +14,13 @@ import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from dindcheck.knowledge import load
+
+_KNOWLEDGE = load("dockerd.json")
+_DAEMON_FLAGS: tuple[str, ...] = tuple(_KNOWLEDGE["daemon_flags"])
+_SHARED_FLAGS: tuple[str, ...] = tuple(_KNOWLEDGE["shared_flags"])
+FLAG_ENTRYPOINTS: frozenset[str] = frozenset(_KNOWLEDGE["flag_entrypoints"])
+ROOTLESS_PROGRAMS: frozenset[str] = frozenset(_KNOWLEDGE["rootless_programs"])
 DAEMON_PROGRAMS = {"dockerd", "dockerd-entrypoint.sh", "dockerd-rootless.sh",
                    "dockerd-rootless-setuptool.sh", "dind"}
 _SHELLS = {"sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash", "/bin/ash", "/usr/bin/env"}
@@ -37,6 +44,7 @@ class DaemonArgs:
     mtu: int | None = None
     registry_mirrors: list[str] = field(default_factory=list)
     legacy_daemon_subcommand: bool = False
+    features: dict[str, bool | str] = field(default_factory=dict)
     background: bool = False  # a script starts it with `&` and goes on (it may end first)
 
 
@@ -134,12 +142,57 @@ def parse_daemon_args(argv: Sequence[str]) -> DaemonArgs:
                 args.registry_mirrors.append(value)
             i = nxt
             continue
+        value, nxt = _flag_value(tokens, i, ("--feature",))
+        if nxt != i:
+            if value:
+                name, setting = feature(value)
+                args.features[name] = setting
+            i = nxt
+            continue
         for name, attr in (("--tlsverify", "tlsverify"), ("--tls", "tls")):
             flag = _bool_flag(arg, name)
             if flag is not None:
                 setattr(args, attr, flag)
         i += 1
     return args
+
+
+def feature(text: str) -> tuple[str, bool | str]:
+    """``name=value`` of ``--feature`` (a bare name is on): booleans as dockerd reads them."""
+    name, sep, value = text.partition("=")
+    if not sep:
+        return name, True
+    lowered = value.strip().lower()
+    if lowered in ("true", "1", "t"):
+        return name, True
+    if lowered in ("false", "0", "f"):
+        return name, False
+    return name, value
+
+
+def daemon_json_features(value: object) -> dict[str, bool | str]:
+    """The ``features`` object of a daemon.json, as ``--feature`` gives them."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): v if isinstance(v, bool) else feature(f"{k}={v}")[1]
+            for k, v in value.items()}
+
+
+def is_daemon_flag(word: str, *, shared: bool = False) -> bool:
+    """A flag only dockerd takes (``--insecure-registry=x``); with ``shared``, also one
+    that clients take too (``-Hunix://…``, ``--tlsverify``)."""
+    for flag in (*_DAEMON_FLAGS, *(_SHARED_FLAGS if shared else ())):
+        if word == flag or (flag.startswith("--") and word.startswith(flag + "=")) or (
+                not flag.startswith("--") and word.startswith(flag) and len(word) > len(flag)):
+            return True
+    return False
+
+
+def daemon_flags_only(argv: Sequence[str] | None) -> bool:
+    """``argv`` is only flags, one of them dockerd's alone: the arguments of an
+    entrypoint that runs dockerd (``-H``, ``--tlsverify`` alone are a client's too)."""
+    given = list(argv or ())
+    return bool(given) and given[0].startswith("-") and any(is_daemon_flag(w) for w in given)
 
 
 def default_port(tls: bool | None) -> int:

@@ -43,37 +43,49 @@ def render(template: str, subject: Subject) -> str:
 
 
 _SHARED: dict[str, str] = {}
+# Distinct remediations remembered: enough for the few that recur across projects, few
+# enough that a streamed run of any size holds a bounded amount.
+_SHARED_MAX = 2_000
 
 
 def _shared(text: str) -> str:
     """One copy of each distinct rendered remediation.
 
     Remediations are long and mostly identical across projects (the same service names
-    recur), and a run of thousands of projects holds every finding until it reports.
+    recur), and a whole report (the TUI) holds every finding.
     """
-    if len(_SHARED) > 50_000:
+    if len(_SHARED) > _SHARED_MAX:
         _SHARED.clear()
     return _SHARED.setdefault(text, text)
 
 
 def evaluate(rules: Sequence[Rule], subjects: Iterable[Subject]) -> tuple[list[Finding], int]:
     """Findings for every rule whose condition holds, and the number suppressed in place."""
+    findings, silenced = evaluate_all(rules, subjects)
+    return findings, len(silenced)
+
+
+def evaluate_all(rules: Sequence[Rule], subjects: Iterable[Subject],
+                 ) -> tuple[list[Finding], list[Finding]]:
+    """Findings for every rule whose condition holds, and those a subject's ``suppress``
+    list silences (rule ids or names, in any case)."""
     by_kind: dict[str, list[Rule]] = {}
     for rule in rules:
         by_kind.setdefault(rule.subject, []).append(rule)
     findings: list[Finding] = []
-    suppressed = 0
+    silenced: list[Finding] = []
     for subject in subjects:
-        ignored = set(subject.get("suppress") or ())
+        ignored = {str(t).lower() for t in subject.get("suppress") or ()}
         for rule in by_kind.get(subject.get("kind", ""), ()):
             if not rule.condition(subject):
                 continue
-            if rule.id in ignored or rule.name in ignored:
-                suppressed += 1
-                continue
-            findings.append(make_finding(rule, subject))
+            finding = make_finding(rule, subject)
+            if ignored and (rule.id.lower() in ignored or rule.name.lower() in ignored):
+                silenced.append(finding)
+            else:
+                findings.append(finding)
     findings.sort(key=Finding.sort_key)
-    return findings, suppressed
+    return findings, silenced
 
 
 def make_finding(rule: Rule, subject: Subject) -> Finding:

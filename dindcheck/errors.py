@@ -35,3 +35,14 @@ class EngineError(DindcheckError):
     """No Docker endpoint could be audited."""
 
     exit_code = EXIT_ENGINE
+
+
+class WorkerLost(DindcheckError):
+    """A lint worker process ended without its results (killed from outside, out of
+    memory): what it held was not checked, so the run does not pass."""
+
+    exit_code = EXIT_USAGE
+
+    def __str__(self) -> str:
+        return ("a worker process ended abruptly (killed, or out of memory); the lint was "
+                "not finished")

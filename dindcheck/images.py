@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +15,12 @@ OFFICIAL: dict[str, Any] = load("official_image.json")
 _FROZEN: dict[str, str] = OFFICIAL["frozen_tags"]
 OFFICIAL_DATA_ROOT: str = OFFICIAL["data_root_volume"]["dind"]
 ROOTLESS_DATA_ROOT: str = OFFICIAL["data_root_volume"]["dind-rootless"]
+ROOTLESS_VARIANTS: frozenset[str] = frozenset(OFFICIAL["rootless_variants"])
+_ROOTLESS_MARKER: str = OFFICIAL["rootless_tag_marker"]
+_DIND_IMAGES: dict[str, Any] = load("dind_images.json")
+FAMILIES: list[dict[str, Any]] = _DIND_IMAGES["families"]
+_VERSION_WORD = re.compile(_DIND_IMAGES["version_word"])
+_REGISTRY_PREFIXES = ("docker.io/", "index.docker.io/")
 
 
 def split_ref(ref: str) -> tuple[str, str | None, str | None]:
@@ -35,22 +42,38 @@ def _is_official(repository: str) -> bool:
     return name in OFFICIAL["repositories"] or name.endswith("/library/docker")
 
 
+def _family(repository: str, tag: str | None) -> dict[str, Any] | None:
+    """The known image family ``repository:tag`` belongs to (dind_images.json), if any."""
+    name = repository.lower()
+    for prefix in _REGISTRY_PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+    for family in FAMILIES:
+        if name in family["repositories"] and any(
+                fnmatchcase((tag or "latest").lower(), p) for p in family["tags"]):
+            return family
+    return None
+
+
 @lru_cache(maxsize=1024)
 def _classify(ref: str) -> tuple[tuple[str, Any], ...]:
     repository, tag, digest = split_ref(ref.strip())
     official = _is_official(repository)
+    family = None if official else _family(repository, tag)
     tag_l = (tag or "").lower()
     name_l = repository.lower().rsplit("/", 1)[-1]
     if official:
-        if "rootless" in tag_l:
+        if _ROOTLESS_MARKER in tag_l:
             variant = "dind-rootless"
         elif any(marker in tag_l for marker in OFFICIAL["cli_tag_markers"]) or \
                 _cli_by_default(tag_l):
             variant = "cli"
         else:
             variant = "dind"  # `docker:latest`, `docker:29` are the dind variant
+    elif family is not None:
+        variant = family["variant"]
     elif "dind" in tag_l or "dind" in name_l or "docker-in-docker" in name_l:
-        variant = "dind-rootless" if "rootless" in tag_l else "dind"
+        variant = "dind-rootless" if _ROOTLESS_MARKER in tag_l else "dind"
     else:
         variant = "other"
     version = None
@@ -60,6 +83,8 @@ def _classify(ref: str) -> tuple[tuple[str, Any], ...]:
     pinned = ("digest" if digest else
               "none" if version is None or tag_l in _FROZEN else
               ("patch" if version.count(".") >= 2 else "minor" if "." in version else "major"))
+    declares = (official and variant in ("dind", "dind-rootless")) or bool(
+        family and family["declares_data_volume"])
     return (
         ("ref", ref),
         ("repository", repository),
@@ -69,8 +94,10 @@ def _classify(ref: str) -> tuple[tuple[str, Any], ...]:
         ("variant", variant),
         ("version", version),
         ("pinned", pinned),
-        ("moving", _moving(official, variant, tag_l, pinned, digest, repository)),
-        ("declares_data_volume", official and variant in ("dind", "dind-rootless")),
+        ("moving", _moving(official, repository, tag_l, pinned, digest)),
+        ("declares_data_volume", declares),
+        ("based_on", family["from"] if family else None),
+        ("family", family["name"] if family else None),
     )
 
 
@@ -88,21 +115,29 @@ def _cli_by_default(tag: str) -> bool:
     return version_matches(found, f"<{OFFICIAL['dind_by_default_since']}")
 
 
-def _moving(official: bool, variant: str, tag: str, pinned: str, digest: str | None,
-            repository: str) -> bool:
-    """Whether each pull may bring another image.
+def _moving(official: bool, repository: str, tag: str, pinned: str,
+            digest: str | None) -> bool:
+    """Whether each pull may bring another image (dind_images.json, ``_comment_tags``).
 
-    Official tags that name no version move (`dind`, `latest`, `stable`); for other dind
-    images only a missing tag or a `latest` tag says so: `haf_api_node:dind` is a local
-    build's name, not a moving upstream tag.
+    A tag that names no version moves (`dind`, `latest`, `stable`, `rc`, `edge`,
+    `nightly-dind-rootless`); the official image's frozen `stable`/`test` too. A name
+    without a namespace or registry that is not the official image is a local build's
+    (`haf_api_node:dind`), not a pulled tag. A tag with an unresolved variable
+    (`docker:${VERSION}-dind`) is not known to move.
     """
-    if digest is not None or pinned != "none":
-        return False
-    if "$" in tag or "${" in repository:
+    if digest is not None or pinned != "none" or "$" in tag or "${" in repository:
         return False  # a variable the input does not define: the version is not known
     if official:
         return not _VERSION_TAG.match(tag) or tag in _FROZEN
-    return variant != "other" and (not tag or "latest" in tag)
+    if "/" not in repository:
+        return False
+    return not any(_VERSION_WORD.match(word) for word in re.split(r"[-_]", tag) if word)
+
+
+def family_of(image: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The known family entry (dind_images.json) of a classified image, if any."""
+    name = image.get("family") if image else None
+    return next((f for f in FAMILIES if f["name"] == name), None)
 
 
 def classify_image(ref: str | None) -> dict[str, Any] | None:
@@ -113,6 +148,10 @@ def classify_image(ref: str | None) -> dict[str, Any] | None:
 
 
 def default_data_root(image: dict[str, Any] | None) -> str:
-    if image and image.get("variant") == "dind-rootless":
+    """Where the image's daemon keeps its data unless told otherwise."""
+    family = family_of(image)
+    if family is not None:
+        return str(family["data_root"])
+    if image and image.get("variant") in ROOTLESS_VARIANTS:
         return ROOTLESS_DATA_ROOT
     return OFFICIAL_DATA_ROOT

@@ -7,6 +7,7 @@ JSON Schema, can be evaluated on them directly; their shape is documented in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -122,7 +123,9 @@ class InputProblem:
     message: str
     line: int | None = None
     column: int | None = None
-    kind: str = "input"  # "input" (exit 2) or "engine" (exit 3 when nothing was audited)
+    # "input" (exit 2), "engine" (exit 3 when nothing was audited); as a warning, which
+    # never changes the exit code: "suppression"
+    kind: str = "input"
 
     @property
     def where(self) -> str:
@@ -136,6 +139,23 @@ class InputProblem:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppressed:
+    """A finding that a suppression written in the input silenced, with its reason.
+
+    ``by`` says how it was written: ``x-dindcheck`` (a compose service), ``comment`` (a
+    ``# dindcheck: ignore[...]`` line), ``file comment`` (``ignore-file``), ``label`` (a
+    container label), ``annotation`` (Kubernetes), ``variable`` (GitLab CI).
+    """
+
+    rule_id: str
+    subject_id: str
+    location: Location          # the finding's
+    by: str
+    written_at: Location        # the suppression's
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,14 +174,36 @@ class Target:
         return len(self.subjects) if self.subject_count is None else self.subject_count
 
 
+def run_exit_code(errors: Iterable[InputProblem], failed: bool) -> int:
+    """0/1/2/3 per the CI contract: input errors (2) win over engines that could not be
+    audited (3), which win over findings at or above ``--fail-on`` (``failed``, 1): a
+    gate never passes what it did not check."""
+    kinds = {e.kind for e in errors}
+    if "input" in kinds:
+        return 2
+    if "engine" in kinds:
+        return 3
+    return 1 if failed else 0
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
+    """A whole run at once (the TUI, tests); the command line streams instead and keeps
+    only a :class:`~dindcheck.report.summary.Summary`.
+
+    ``warnings`` are located problems that do not fail the run (a suppression naming no
+    rule, or one that matched nothing); ``suppressions`` the findings that suppressions
+    silenced (``suppressed`` counts them).
+    """
+
     mode: str  # "lint" or "audit"
     targets: tuple[Target, ...]
     findings: tuple[Finding, ...]
     errors: tuple[InputProblem, ...] = ()
     suppressed: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    warnings: tuple[InputProblem, ...] = ()
+    suppressions: tuple[Suppressed, ...] = ()
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Severity}
@@ -169,14 +211,10 @@ class Report:
             counts[f.severity.value] += 1
         return counts
 
+    def fails(self, fail_on: str) -> bool:
+        """Whether a finding is at or above ``fail_on``."""
+        return any(fails(f.severity, fail_on) for f in self.findings)
+
     def exit_code(self, fail_on: str) -> int:
-        """0/1/2/3 per the CI contract: input errors (2) win over engines that could not be
-        audited (3), which win over findings (1): a gate never passes what it did not
-        check."""
-        if any(e.kind == "input" for e in self.errors):
-            return 2
-        if any(e.kind == "engine" for e in self.errors):
-            return 3
-        if any(fails(f.severity, fail_on) for f in self.findings):
-            return 1
-        return 0
+        """0/1/2/3 per the CI contract (:func:`run_exit_code`)."""
+        return run_exit_code(self.errors, self.fails(fail_on))

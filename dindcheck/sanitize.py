@@ -15,7 +15,8 @@ hostile files, engines or rule folders. :func:`sanitize_report` returns a copy i
   line and no encoding error can come out of a reporter. Rule texts (rationale,
   remediation) keep their line breaks and tabs.
 
-The CLI applies it once, to the report every reporter and the TUI receive, and to its
+The command line applies it to each finding (and input problem, target, note...) on its
+way from the lint loop to the writer, to the whole report the TUI receives, and to its
 own stderr lines (:func:`clean_text`). Escaping is idempotent: an escape is printable.
 """
 
@@ -26,7 +27,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from dindcheck.model import Finding, InputProblem, Location, Report, Target
+from dindcheck.model import Finding, InputProblem, Location, Report, Suppressed, Target
 from dindcheck.redact import REDACTED, is_secret_name, may_redact, redact_text
 
 # C1, DEL, line/paragraph separators, bidi embeddings/overrides/isolates, surrogates.
@@ -37,7 +38,9 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # Values of secret-looking variables shorter than this are too likely to be words
 # (``AUTH_ENABLED=true``) to be replaced wherever they appear.
 MIN_SECRET_VALUE = 6
-_CACHE_SIZE = 100_000  # distinct strings remembered (rule texts recur in every finding)
+# Distinct strings remembered (rule texts recur in every finding); the cache is emptied
+# when full, so a streamed run holds a bounded amount whatever its size.
+_CACHE_SIZE = 4_096
 _NOT_SECRETS = frozenset({"true", "false", "enabled", "disabled", "required", "optional"})
 
 
@@ -120,8 +123,9 @@ class Sanitizer:
         cleaned = cache.get(text)
         if cleaned is None:
             cleaned = escape_controls(self._redact(text), keep_lines=keep_lines)
-            if len(cache) < _CACHE_SIZE:
-                cache[text] = cleaned
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            cache[text] = cleaned
         return text if cleaned == text else cleaned
 
     def value(self, value: Any) -> Any:
@@ -210,12 +214,20 @@ class Sanitizer:
         return dataclasses.replace(t, name=name, paths=tuple(paths),
                                    subjects=tuple(subjects))
 
+    def suppressed(self, s: Suppressed) -> Suppressed:
+        return dataclasses.replace(
+            s, rule_id=self.line(s.rule_id), subject_id=self.line(s.subject_id),
+            location=self.location(s.location), written_at=self.location(s.written_at),
+            by=self.line(s.by), reason=None if s.reason is None else self.line(s.reason))
+
     def report(self, report: Report) -> Report:
         return dataclasses.replace(
             report, targets=tuple(self.target(t) for t in report.targets),
             findings=tuple(self.finding(f) for f in report.findings),
             errors=tuple(self.problem(e) for e in report.errors),
-            notes=tuple(self.line(n) for n in report.notes))
+            notes=tuple(self.line(n) for n in report.notes),
+            warnings=tuple(self.problem(w) for w in report.warnings),
+            suppressions=tuple(self.suppressed(s) for s in report.suppressions))
 
 
 def sanitize_report(report: Report, environ: Mapping[str, str]) -> Report:

@@ -133,7 +133,8 @@ class Observation:
     ``processes``: command lines running in it (None: not read). ``daemon_argv``: the
     argv of the dockerd found among them. ``inner``: what the inner daemon and the
     read-only probes reported, in the fact model's ``inner`` shape (None: nothing read).
-    ``daemon_json``: the few keys of its /etc/docker/daemon.json that matter.
+    ``daemon_json``: the few keys of its /etc/docker/daemon.json that matter. ``log``: the
+    tail of its log, redacted (None: not read).
     """
 
     state: State | None = None
@@ -144,6 +145,7 @@ class Observation:
     data_root_fs: str | None = None
     daemon_json: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    log: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -181,12 +183,17 @@ class Workload:
     project: str | None = None
     image: str | None = None
     built_from: str | None = None           # the final FROM of a local Dockerfile
+    image_entrypoint: tuple[str, ...] | None = None  # the Dockerfile's ENTRYPOINT (None:
+    image_command: tuple[str, ...] | None = None     # not set there, or not read) and CMD
+    image_volumes: tuple[str, ...] | None = ()       # its VOLUMEs; None: a built image
+                                                     # whose Dockerfile was not read
     entrypoint: tuple[str, ...] | None = None
     command: tuple[str, ...] | None = None
     shown_command: tuple[str, ...] = ()
     environment: Mapping[str, EnvVar] = field(default_factory=dict)
     privileged: bool | None = False
     cap_add: tuple[str, ...] = ()
+    cap_drop: tuple[str, ...] = ()
     security_opt: tuple[str, ...] = ()
     runtime: str | None = None
     network_mode: str | None = None
@@ -215,7 +222,8 @@ class Workload:
     pre_stop: bool = False                # a hook runs before it is stopped (Kubernetes
                                           # preStop): it can outlast the containers it serves
     pod_security: str | None = None       # the PodSecurity level its namespace enforces
-    suppress: tuple[str, ...] = ()
+    suppress: tuple[str, ...] = ()        # rule ids or names, as written
+    suppress_source: SuppressionSource | None = None
     profiles: tuple[str, ...] = ()        # compose profiles the service belongs to
     notes: tuple[str, ...] = ()
     locations: Mapping[str, Location] = field(default_factory=dict)
@@ -243,6 +251,16 @@ class Workload:
         if var is not None and var.location is not None:
             return var.location
         return self.location("environment")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SuppressionSource:
+    """Where a workload's ``suppress`` list is written (``by``: ``x-dindcheck``,
+    ``label``, ``annotation``, ``variable``), and the reason given with it."""
+
+    by: str
+    location: Location | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -278,6 +296,7 @@ class Setup:
     problems: tuple[InputProblem, ...] = ()
     notes: tuple[str, ...] = ()
     unresolved: tuple[str, ...] = ()
+    warnings: tuple[InputProblem, ...] = ()  # never fail the run (a malformed suppression)
 
 
 # --------------------------------------------------------------------------- paths

@@ -295,6 +295,10 @@ class _Builder:
         merged: list[PosDict] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
+                if not _mergeable(value_node):
+                    # As compose (Go's YAML) and GitLab do; the merge is not guessed.
+                    raise self._fail(key_node, "a merge key (<<) takes a mapping or a list "
+                                               "of mappings")
                 sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 for source in sources:
                     built = self.build(source, depth + 1, counted)
@@ -317,3 +321,11 @@ class _Builder:
                     result[key] = value
                     result.key_marks[key] = source.key_marks[key]
         return result
+
+
+def _mergeable(node: Node) -> bool:
+    if isinstance(node, MappingNode):
+        return True
+    if isinstance(node, SequenceNode):
+        return all(isinstance(item, MappingNode) for item in node.value)
+    return False

@@ -53,9 +53,8 @@ def golden_name(text: str) -> str:
 
 def check_golden(name: str, report: Report, places: dict[str, str] | None = None) -> None:
     """Compare ``report`` with ``tests/golden/<name>.json`` (write it when updating)."""
-    # The corpus may be reached through a symbolic link; sources report resolved paths.
     where = {str(REPO): "<repo>", str(CORPUS): "<corpus>", str(CORPUS.resolve()): "<corpus>",
-             str(CORPUS.parent): "<shared>", str(CORPUS.parent.resolve()): "<shared>",
+             str(CORPUS.parent): "<shared>", str(CORPUS.resolve().parent): "<shared>",
              **(places or {})}
     text = _normalised(json.dumps(snapshot(report), indent=1, sort_keys=True, default=str),
                        where) + "\n"

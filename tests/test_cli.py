@@ -60,9 +60,11 @@ def test_json_report_shape() -> None:
 def test_text_report_lines() -> None:
     code, out, err = run("lint", BROKEN, "--color", "never")
     assert code == 1
-    assert f"{BROKEN / 'compose.yaml'}:18:7: error DIND011 runner: DOCKER_HOST" in out
+    assert (f"{BROKEN / 'compose.yaml'}:18:7: error: DIND011 "
+            "[runner] DOCKER_HOST=tcp://dind:2376 cannot reach dind") in out
     assert "\x1b[" not in out
-    assert "    fix: " in out
+    assert out.count("    fix: ") == len({line.split()[2] for line in out.splitlines()
+                                          if ": DIND0" in line})
     assert err.startswith("dindcheck: findings at or above --fail-on error")
 
 
@@ -306,7 +308,9 @@ def test_non_utf8_file_names_and_hostile_service_names(tmp_path: Path, fmt: str)
                             capture_output=True, timeout=60)
     assert result.returncode == 1, result.stderr
     text = result.stdout.decode("utf-8")  # strict: nothing undecodable is written
-    assert ("caf\\\\xe9" if fmt in ("json", "sarif") else "caf\\xe9") in text
+    # SARIF names files relative to the root, whose URI is percent-encoded
+    shown = {"json": "caf\\\\xe9", "sarif": "/caf%5Cxe9/"}.get(fmt, "caf\\xe9")
+    assert shown in text
     assert not any(c in text for c in "\x1b\x07\r")
     lines = text.splitlines()
     assert not any(line.lstrip().startswith("::error file=README.md") for line in lines)
@@ -323,7 +327,7 @@ def test_an_unexpected_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPa
     def explode(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom \x1b[2J CI_JOB_TOKEN=s3cr3tvalue")
 
-    monkeypatch.setattr(dindcheck.lint, "lint", explode)
+    monkeypatch.setattr(dindcheck.lint, "lint_results", explode)
     code, out, err = run("lint", GOOD)
     assert code == 2
     assert out == ""
@@ -379,3 +383,107 @@ def test_partial_audit_against_a_real_engine(docker_engine: Any, allow_partial: 
     assert [e["kind"] for e in report["errors"]] == ["engine"]
     assert code == report["summary"]["exit_code"] == (0 if allow_partial else 3)
     assert "1 Docker endpoint(s) or container(s) could not be audited" in err.getvalue()
+
+
+# --- adoption: output options, help, completion ------------------------------------
+
+
+@pytest.mark.parametrize(("choice", "environ", "tty", "colour"), [
+    ("auto", {}, True, True),
+    ("auto", {}, False, False),
+    ("auto", {"NO_COLOR": "1"}, True, False),
+    ("auto", {"FORCE_COLOR": "1"}, False, True),
+    ("auto", {"TERM": "dumb"}, True, False),
+    ("auto", {"NO_COLOR": "1", "FORCE_COLOR": "1"}, True, False),
+    ("never", {"FORCE_COLOR": "1"}, True, False),
+    ("always", {"NO_COLOR": "1"}, False, True),
+])
+def test_colour_choice(choice: str, environ: dict[str, str], tty: bool, colour: bool) -> None:
+    from dindcheck.cli import use_color
+
+    class Stream(io.StringIO):
+        def isatty(self) -> bool:
+            return tty
+
+    assert use_color(choice, Stream(), environ) is colour
+
+
+def test_no_color_flag_and_force_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert "\x1b[" in run("lint", BROKEN)[1]
+    assert "\x1b[" not in run("lint", BROKEN, "--no-color")[1]
+
+
+def test_text_is_one_gnu_line_per_finding_and_each_rule_explained_once() -> None:
+    _code, out, _ = run("lint", BROKEN, "--color", "never")
+    _, report = run_json("lint", BROKEN)
+    lines = out.splitlines()
+    for f in report["findings"]:
+        loc = f["location"]
+        head = f"{loc['path']}:{loc['line']}:{loc['column']}: {f['severity']}: {f['rule_id']} "
+        assert sum(line.startswith(head) for line in lines) >= 1
+    rules = {f["rule_id"] for f in report["findings"]}
+    for rule_id in rules:
+        assert sum(line.startswith(f"{rule_id} ") for line in lines) == 1  # one block
+        assert f"docs/rules/{rule_id}.md" in out
+
+
+@pytest.mark.parametrize(("fail_on", "summary"), [("error", True), ("never", False)])
+def test_quiet_prints_the_findings_and_the_summary_only_on_failure(fail_on: str,
+                                                                   summary: bool) -> None:
+    _, out, _ = run("lint", BROKEN, "--quiet", "--color", "never", "--fail-on", fail_on)
+    assert "why:" not in out
+    assert all(line.split(":")[0].endswith(".yaml") or "target(s)" in line
+               for line in out.splitlines())
+    assert ("target(s)" in out) is summary
+
+
+def test_output_file_holds_the_report(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    code, out, _ = run("lint", BROKEN, "--json", "-o", target)
+    assert out == ""
+    document = json.loads(target.read_text())
+    jsonschema.validate(document, REPORT_SCHEMA)
+    assert document["summary"]["exit_code"] == code == 1
+
+
+def test_output_file_that_cannot_be_written_is_exit_2(tmp_path: Path) -> None:
+    code, _, err = run("lint", BROKEN, "-o", tmp_path / "missing" / "report.txt")
+    assert code == 2
+    assert "cannot write the report" in err
+
+
+def subcommands() -> dict[str, Any]:
+    import argparse
+
+    from dindcheck.cli import build_parser
+
+    parser = build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {"": parser, **action.choices}
+
+
+@pytest.mark.parametrize("name", ["", "lint", "audit", "rules", "explain", "completion"])
+def test_every_option_has_a_help_line(name: str) -> None:
+    parser = subcommands()[name]
+    missing = [a.option_strings or a.dest for a in parser._actions
+               if a.help is None or not a.help.strip()]
+    assert missing == []
+
+
+def test_top_level_help_names_the_default_command_and_path() -> None:
+    from dindcheck.cli import build_parser
+
+    text = " ".join(build_parser().format_help().split())
+    assert "Bare `dindcheck` is `dindcheck audit`" in text
+    assert "(TUI)" in text
+    assert "lints the current folder (.)" in text
+
+
+@pytest.mark.parametrize("command", ["lint", "audit", "rules"])
+def test_an_unknown_option_shows_the_subcommands_usage(command: str) -> None:
+    code, _out, err = run(command, "--no-such-option")
+    assert code == 2
+    assert "--no-such-option" in err
+    assert f"usage: dindcheck {command}" in err

@@ -119,3 +119,87 @@ def test_runner_config_is_relative_to_the_config_file(tmp_path: Path) -> None:
     assert load_config(path).runner_config == tmp_path / "ci" / "runner" / "config.toml"
     path.write_text("fail_on: error\n")
     assert load_config(path).runner_config is None
+
+
+@pytest.mark.parametrize(("files", "start", "found"), [
+    ({".dindcheck.yaml": "fail_on: never\n"}, "a/b", ".dindcheck.yaml"),
+    ({"pyproject.toml": "[tool.dindcheck]\nfail_on = 'never'\n"}, "a/b", "pyproject.toml"),
+    ({"a/.dindcheck.yml": "", "pyproject.toml": "[tool.dindcheck]\n"}, "a/b", "a/.dindcheck.yml"),
+    ({"pyproject.toml": "[tool.ruff]\nline-length = 100\n"}, "a", None),
+    ({"../.dindcheck.yaml": "fail_on: never\n"}, "a", None),  # above the repository
+])
+def test_config_discovery_walks_up_to_the_repository_root(
+        tmp_path: Path, files: dict[str, str], start: str, found: str | None) -> None:
+    from dindcheck.config import find_config
+
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    (root / start).mkdir(parents=True)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    expected = None if found is None else root / found
+    assert find_config(root / start) == expected
+
+
+def test_pyproject_table_configures_the_run(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\n\n[tool.dindcheck]\nfail_on = 'never'\nignore = ['DIND007']\n")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["lint", str(BROKEN), "--json"], stdout=out, stderr=err)
+    assert code == 0
+    assert "DIND007" not in rule_ids(json.loads(out.getvalue()))
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("[tool.dindcheck]\nfail_on = 'sometimes'\n", "[tool.dindcheck]"),
+    ("[tool.dindcheck\n", "pyproject.toml"),
+    ("[tool]\ndindcheck = 3\n", "must be a table"),
+])
+def test_a_broken_pyproject_table_is_exit_2(tmp_path: Path, text: str, says: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["lint", str(BROKEN), "--config", str(tmp_path / "pyproject.toml")],
+                stdout=out, stderr=err)
+    assert code == 2
+    assert says in err.getvalue()
+    assert "Traceback" not in err.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_pyproject_that_is_no_regular_file_is_passed_over_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """Config discovery sniffs every pyproject.toml up to the repository root: one that is
+    a FIFO (which would block) or a device holds no configuration."""
+    import os
+    import time
+
+    from dindcheck.config import find_config
+
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    if kind == "fifo":
+        os.mkfifo(root / "pyproject.toml")
+    else:
+        (root / "pyproject.toml").symlink_to("/dev/zero")
+    started = time.monotonic()
+    assert find_config(root) is None
+    monkeypatch.chdir(root)
+    code = main(["lint", str(BROKEN), "--json"], stdout=io.StringIO(), stderr=io.StringIO())
+    assert code == 1
+    assert time.monotonic() - started < 10
+
+
+def test_a_pyproject_named_as_config_that_is_a_fifo_is_exit_2(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pyproject.toml")
+    err = io.StringIO()
+    code = main(["lint", str(BROKEN), "--config", str(tmp_path / "pyproject.toml")],
+                stdout=io.StringIO(), stderr=err)
+    assert code == 2
+    assert "not a regular file" in err.getvalue()

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from dindcheck.dockerd import parse_daemon_args, plan_tls
+from dindcheck.dockerd import (
+    daemon_flags_only,
+    daemon_json_features,
+    parse_daemon_args,
+    plan_tls,
+)
 
 
 @pytest.mark.parametrize(("argv", "attrs"), [
@@ -44,3 +49,48 @@ def test_plan_tls(argv: list[str], env: dict[str, str], version: str | None, mod
     plan = plan_tls(parse_daemon_args(argv), env, official_entrypoint=True,
                     image_version=version)
     assert (plan.mode, plan.tcp_ports) == (mode, ports)
+
+
+@pytest.mark.parametrize(("argv", "features"), [
+    pytest.param(["dockerd", "--feature", "containerd-snapshotter=true"],
+                 {"containerd-snapshotter": True}, id="separate-value"),
+    pytest.param(["dockerd-entrypoint.sh", "--feature=containerd-snapshotter=false"],
+                 {"containerd-snapshotter": False}, id="joined-false"),
+    pytest.param(["dockerd", "--feature", "containerd-snapshotter"],
+                 {"containerd-snapshotter": True}, id="bare-name-is-on"),
+    pytest.param(["dockerd", "--feature", "cdi=1", "--feature", "x=maybe"],
+                 {"cdi": True, "x": "maybe"}, id="several"),
+    pytest.param(["sh", "-c", "dockerd --feature containerd-snapshotter=true &"],
+                 {"containerd-snapshotter": True}, id="through-a-shell"),
+    pytest.param(["dockerd", "--mtu=1400"], {}, id="none"),
+])
+def test_features_are_daemon_facts(argv: list[str], features: dict[str, object]) -> None:
+    assert parse_daemon_args(argv).features == features
+
+
+@pytest.mark.parametrize(("value", "features"), [
+    ({"containerd-snapshotter": True}, {"containerd-snapshotter": True}),
+    ({"containerd-snapshotter": "false"}, {"containerd-snapshotter": False}),
+    (["containerd-snapshotter"], {}),
+    (None, {}),
+])
+def test_daemon_json_features(value: object, features: dict[str, object]) -> None:
+    assert daemon_json_features(value) == features
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    pytest.param(["--insecure-registry=registry:5000", "--experimental"], True,
+                 id="docker-cli-e2e-engine"),
+    pytest.param(["--storage-driver", "overlay2"], True, id="storage-driver"),
+    pytest.param(["-Hunix:///var/run/docker.sock", "--mtu=1400"], True,
+                 id="short-host-joined-with-a-daemon-flag"),
+    pytest.param(["-H", "unix:///var/run/docker.sock"], False, id="portainer-host-flag"),
+    pytest.param(["-H", "tcp://engine:2376", "--tlsverify"], False,
+                 id="client-flags-are-not-enough"),
+    pytest.param(["--log-level=fatal", "--group=1000"], False, id="generic-flags-only"),
+    pytest.param(["server", "--insecure-registry=x"], False, id="not-only-flags"),
+    pytest.param(["--tlsverifyx"], False, id="prefix-is-not-the-flag"),
+    pytest.param([], False, id="empty"),
+])
+def test_daemon_flags_only(argv: list[str], expected: bool) -> None:
+    assert daemon_flags_only(argv) is expected

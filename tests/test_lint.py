@@ -35,6 +35,20 @@ DIND = "image: docker:27.3.1-dind\n    privileged: true\n"
     pytest.param({"compose.yaml": """services:
   dind:
     image: docker:27.3.1-dind
+    cap_add: [ALL]
+    cap_drop: [SYS_RESOURCE]
+    security_opt: [seccomp=unconfined, apparmor=unconfined]
+    device_cgroup_rules: ["a *:* rwm"]
+"""}, "dind", set(), {"DIND007", "DIND008"}, id="capabilities-instead-of-privileged"),
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:27.3.1-dind
+    cap_add: [SYS_ADMIN]
+    security_opt: [seccomp:unconfined, apparmor:unconfined]
+"""}, "dind", {"DIND008"}, set(), id="sys-admin-is-not-enough"),
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:27.3.1-dind
     runtime: sysbox-runc
 """}, "dind", set(), {"DIND007", "DIND008"}, id="sysbox-needs-no-privileges"),
     pytest.param({"compose.yaml": """services:
@@ -74,6 +88,62 @@ DIND = "image: docker:27.3.1-dind\n    privileged: true\n"
 volumes:
   cache:
 """}, "app", {"DIND007"}, {"DIND001"}, id="fresh-volume-at-data-root-means-dind"),
+    pytest.param({"compose.yaml": """services:
+  engine:
+      build:
+        context: ./testdata
+        dockerfile: engine/Dockerfile
+      privileged: true
+      command: ['--insecure-registry=registry:5000', '--experimental']
+      environment:
+        - DOCKER_TLS_CERTDIR=
+"""}, "engine", {"DIND007", "DIND010"}, {"DIND001", "DIND005", "DIND008"},
+        id="engine-built-from-a-missing-dockerfile-runs-dockerd-flags"),
+    pytest.param({"compose.yaml": """services:
+  portainer:
+    image: portainer/portainer-ce:2.21.4
+    command: -H unix:///var/run/docker.sock
+    volumes:
+      - /var/run/docker.sock:/var/run/docker.sock
+"""}, "portainer", {"DIND009"}, {"DIND001", "DIND008"}, id="portainer-host-flag-is-a-client"),
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:27.3.1-dind
+    privileged: true
+    volumes:
+      - docker-data:/var/lib/docker
+  backup:
+    image: alpine:3.20
+    command: sh -c "tar czf /backup/docker.tgz -C /var/lib/docker ."
+    volumes:
+      - docker-data:/var/lib/docker:ro
+      - ./backup:/backup
+  df-exporter:
+    image: acme/docker-df-exporter:2
+    volumes:
+      - docker-data:/var/lib/docker
+      - /var/run/docker.sock:/var/run/docker.sock:ro
+volumes:
+  docker-data:
+"""}, "dind", {"DIND007"}, {"DIND004"}, id="backup-and-exporter-on-the-data-volume-are-no-daemons"),
+    pytest.param({"compose.yaml": """services:
+  engine:
+    build: ./engine
+    privileged: true
+""", "engine/Dockerfile": """FROM ubuntu:24.04
+RUN apt-get update && apt-get install -y docker.io
+VOLUME /var/lib/docker
+ENTRYPOINT ["dockerd"]
+CMD ["--host=unix:///var/run/docker.sock"]
+"""}, "engine", {"DIND005", "DIND007"}, {"DIND001"}, id="dockerfile-dockerd-with-its-volume"),
+    pytest.param({"compose.yaml": """services:
+  engine:
+    build: ./engine
+    privileged: true
+""", "engine/Dockerfile": """FROM alpine:3.20
+RUN apk add --no-cache docker-engine
+CMD ["dockerd", "--host=unix:///var/run/docker.sock"]
+"""}, "engine", {"DIND001", "DIND007"}, set(), id="dockerfile-cmd-dockerd-without-volume"),
     pytest.param({"compose.yaml": """services:
   cadvisor:
     image: gcr.io/cadvisor/cadvisor:v0.49.1
@@ -286,22 +356,39 @@ def test_api_version_skew(tmp_path: Path, client_image: str, daemon_image: str,
     assert ("DIND018" in ids(report, "client")) is fires
 
 
-@pytest.mark.parametrize(("image", "driver", "expected"), [
-    pytest.param("docker:dind", "overlay2", {"DIND020"}, id="moving-tag-is-29"),
-    pytest.param("docker:29.1.3-dind", "overlay2", {"DIND020"}, id="pinned-29"),
-    pytest.param("docker:28.5.2-dind", "overlay2", set(), id="28-has-graph-drivers"),
-    pytest.param("docker:dind", "overlay", {"DIND013"}, id="removed-driver"),
+@pytest.mark.parametrize(("image", "driver", "command", "expected"), [
+    pytest.param("docker:dind", "overlay2", "", set(), id="moving-tag-overlay2-works"),
+    pytest.param("docker:29.1.3-dind", "overlay2", "", set(), id="29-overlay2-is-graph-driver"),
+    pytest.param("docker:29-dind", "vfs", "", {"DIND002"}, id="29-vfs-is-graph-driver"),
+    pytest.param("docker:28.5.2-dind", "overlay2", "", set(), id="28-has-graph-drivers"),
+    pytest.param("docker:27.4.1-dind", "overlay2", "[--feature, containerd-snapshotter=true]",
+                 {"DIND020"}, id="27-feature-on-overlay2"),
+    pytest.param("docker:29.1.3-dind", "overlay2", "[--feature=containerd-snapshotter]",
+                 {"DIND020"}, id="29-feature-on-overlay2"),
+    pytest.param("docker:29.1.3-dind", "overlayfs", "[--feature, containerd-snapshotter=true]",
+                 set(), id="29-feature-on-snapshotter-name"),
+    pytest.param("docker:29.1.3-dind", "overlay2", "[--feature, containerd-snapshotter=false]",
+                 set(), id="29-feature-off"),
+    pytest.param("docker:29.0.0-dind", "fuse-overlayfs", "", {"DIND020"},
+                 id="29.0.0-other-graph-driver-as-snapshotter"),
+    pytest.param("docker:29.1.3-dind", "fuse-overlayfs", "", set(),
+                 id="29.1-registered-graph-driver"),
+    pytest.param("docker:29.0-dind", "fuse-overlayfs", "", set(),
+                 id="29.0-line-brings-29.0.1-or-later"),
+    pytest.param("docker:29.0.0-dind", "zfs", "", set(), id="29.0.0-zfs-is-a-snapshotter"),
+    pytest.param("docker:dind", "overlay", "", {"DIND013"}, id="removed-driver"),
 ])
 def test_driver_env_against_engine_version(tmp_path: Path, image: str, driver: str,
-                                           expected: set[str]) -> None:
+                                           command: str, expected: set[str]) -> None:
     report = lint_tree(tmp_path, {"compose.yaml": f"""services:
   dind:
     image: {image}
     privileged: true
+    {"command: " + command if command else ""}
     environment:
       DOCKER_DRIVER: {driver}
 """})
-    assert ids(report, "dind") & {"DIND013", "DIND020"} == expected
+    assert ids(report, "dind") & {"DIND002", "DIND013", "DIND020"} == expected
 
 
 def test_process_pool_gives_the_same_report(tmp_path: Path) -> None:
@@ -312,8 +399,10 @@ def test_process_pool_gives_the_same_report(tmp_path: Path) -> None:
     for i in range(PARALLEL_THRESHOLD + 10):
         folder = tmp_path / f"p{i:03}"
         folder.mkdir()
+        # an interpolated image: its value goes back from the workers with how it was written
+        tag = "${TAG:-27}-dind" if i % 5 == 0 else "dind" if i % 2 else "27.3-dind"
         (folder / "compose.yaml").write_text(
-            f"services:\n  dind{i % 7}:\n    image: docker:{'dind' if i % 2 else '27.3-dind'}\n"
+            f"services:\n  dind{i % 7}:\n    image: docker:{tag}\n"
             f"    privileged: {'true' if i % 3 else 'false'}\n")
     render = renderer("json")
     serial = render(lint([tmp_path], RULES, environ={}, jobs=1), RenderOptions())
@@ -338,6 +427,104 @@ def test_a_file_read_as_part_of_a_project_is_not_linted_again_alone(
     write_tree(tmp_path, files)
     report = lint([tmp_path], RULES, jobs=1, environ={})
     assert [str(Path(t.paths[0]).relative_to(tmp_path)) for t in report.targets] == targets
+
+
+@pytest.mark.parametrize(("files", "name"), [
+    pytest.param({"compose.yaml": """services:
+  dind:
+    image: docker:27.3.1-dind
+    privileged: true
+    volumes:
+      - /var/lib/docker:/var/lib/docker
+"""}, "dind", id="compose"),
+    pytest.param({"ci/run-dind.sh": """#!/bin/sh
+docker run -d --privileged --name builder -v /var/lib/docker/builder:/var/lib/docker \\
+  docker:27.3.1-dind
+"""}, "builder", id="docker-run-a-folder-in-it"),
+    pytest.param({"k8s/dind.yaml": """apiVersion: v1
+kind: Pod
+metadata:
+  name: dind
+spec:
+  containers:
+    - name: dind
+      image: docker:27.3.1-dind
+      securityContext:
+        privileged: true
+      volumeMounts:
+        - name: docker
+          mountPath: /var/lib/docker
+  volumes:
+    - name: docker
+      hostPath:
+        path: /var/lib/docker
+"""}, "default/dind/dind", id="kubernetes-host-path"),
+])
+def test_the_host_data_root_bound_in_is_shared_with_the_host_engine(
+        tmp_path: Path, files: dict[str, str], name: str) -> None:
+    report = lint_tree(tmp_path, files)
+    (finding,) = [f for f in report.findings if f.rule_id == "DIND004"]
+    assert (finding.subject_name, finding.severity.value) == (name, "error")
+    assert "the host's Docker engine (assumed:" in finding.message
+    assert "ignore DIND004" in finding.message
+    assert finding.evidence["data_root.mount.outer_root_assumed"] is True
+
+
+SHARED_CACHE = """services:
+  dind-a:
+    image: docker:27.3.1-dind
+    privileged: true
+    volumes:
+      - cache:/var/lib/docker
+  dind-b:
+    image: docker:27.3.1-dind
+    privileged: true
+    volumes:
+      - cache:/var/lib/docker
+volumes:
+  cache:
+"""
+
+
+@pytest.mark.parametrize(("override", "covered_by", "shared"), [
+    pytest.param(None, "volume", True, id="no-override"),
+    pytest.param("services:\n  dind-b:\n    volumes: !reset []\n", "image_volume", False,
+                 id="reset-removes-the-volume"),
+    pytest.param("services:\n  dind-b:\n    volumes: !override\n      - own:/var/lib/docker\n"
+                 "volumes:\n  own:\n", "volume", False, id="override-replaces-it"),
+])
+def test_compose_reset_and_override_decide_the_data_root(
+        tmp_path: Path, override: str | None, covered_by: str, shared: bool) -> None:
+    files = {"compose.yaml": SHARED_CACHE, **({"ci.yaml": override} if override else {})}
+    report = lint_tree(tmp_path, files, merge=["compose.yaml", *(["ci.yaml"] if override else [])])
+    (daemon,) = [s for t in report.targets for s in t.subjects if s["name"] == "dind-b"
+                 and s["kind"] == "daemon"]
+    assert daemon["data_root"]["covered_by"] == covered_by
+    assert daemon["data_root"]["shared"] is shared
+    assert ("DIND004" in ids(report, "dind-a")) is shared
+
+
+def test_daemons_borrowing_one_data_container_share_it(tmp_path: Path) -> None:
+    report = lint_tree(tmp_path, {"compose.yaml": """services:
+  docker-data:
+    image: busybox:1.36
+    command: "true"
+    volumes:
+      - /var/lib/docker
+  dind-1:
+    image: docker:27.3.1-dind
+    privileged: true
+    volumes_from:
+      - docker-data
+  dind-2:
+    image: docker:27.3.1-dind
+    privileged: true
+    volumes_from:
+      - docker-data:ro
+"""})
+    assert {f.subject_name for f in report.findings if f.rule_id == "DIND004"} == {
+        "dind-1", "dind-2"}
+    assert ids(report, "docker-data") == set()
 
 
 def _children(pid: int) -> set[int]:
@@ -379,6 +566,41 @@ def test_sigterm_stops_a_parallel_lint_and_its_workers(tmp_path: Path) -> None:
     for pid in workers:  # leave nothing behind should the assertion above have failed
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGKILL"])
+def test_a_worker_killed_from_outside_ends_the_run_unpassed(tmp_path: Path, signum: str) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.repo import dindcheck_command
+
+    for i in range(600):
+        write_tree(tmp_path / f"p{i}", {"compose.yaml": "services:\n" + "".join(
+            f"  s{j}: {{image: 'docker:dind', privileged: true}}\n" for j in range(40))})
+    proc = subprocess.Popen([*dindcheck_command(), "lint", str(tmp_path), "-j", "2",
+                             "--json"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the pool did not start"
+    os.kill(min(workers), getattr(signal, signum))
+    try:
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert proc.returncode == 2
+    assert b"Traceback" not in err
+    assert err.count(b"\n") == 1
+    assert b"worker process ended" in err
 
 
 def test_reads_stay_inside_the_root_unless_allowed(tmp_path: Path) -> None:

@@ -79,6 +79,8 @@ def test_malformed_yaml_gives_position(text: str, line: int, column: int) -> Non
     pytest.param("- " * 50_000 + "x", "nesting deeper than 200", 1, 401,
                  id="deep-block-nesting"),
     pytest.param("a: 1\nb: 2\na: 3\n", "duplicate key 'a'", 3, 1, id="duplicate-key"),
+    pytest.param("x: &x 5\njob:\n  <<: *x\n", "merge key", 3, 3, id="merge-of-a-scalar"),
+    pytest.param("job:\n  <<: [{a: 1}, [b]]\n", "merge key", 2, 3, id="merge-list-of-a-list"),
 ])
 def test_refused_yaml_says_why_and_where(text: str, message: str, line: int,
                                          column: int) -> None:

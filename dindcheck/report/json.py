@@ -1,16 +1,23 @@
-"""The JSON report: the CI contract, described by schemas/report.schema.json."""
+"""The JSON report: the CI contract, described by schemas/report.schema.json.
+
+Compact output (a file, a pipe) streams: the ``findings`` array comes first, one finding
+at a time, and the rest of the document after it (JSON objects have no key order). On a
+terminal the report is indented, built whole, in the schema's order.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from dindcheck import __version__
-from dindcheck.model import Finding, Report, fails
+from dindcheck.model import Finding, InputProblem, Report, Target
 from dindcheck.report import RenderOptions, verdict_code
+from dindcheck.report.summary import Summary, summarize
 from dindcheck.sanitize import inert_json
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def finding_json(f: Finding) -> dict[str, Any]:
@@ -30,66 +37,86 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def report_json(report: Report, fail_on: str, *, findings: bool = True,
-                allow_partial: bool = False) -> dict[str, Any]:
-    """The report as JSON data; ``findings=False`` leaves them out (for streaming)."""
-    data = {
+def _problem_json(e: InputProblem) -> dict[str, Any]:
+    return {k: v for k, v in (("path", e.path), ("line", e.line), ("column", e.column),
+                              ("message", e.message), ("kind", e.kind)) if v is not None}
+
+
+def summary_json(summary: Summary, fail_on: str, *,
+                 allow_partial: bool = False) -> dict[str, Any]:
+    """Every part of the report but its findings."""
+    data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "dindcheck", "version": __version__},
-        "mode": report.mode,
+        "mode": summary.mode,
         "inputs": [
-            {"kind": t.kind, "name": t.name, "paths": list(t.paths),
-             "subjects": t.size}
-            for t in report.targets
+            {"kind": t.kind, "name": t.name, "paths": list(t.paths), "subjects": t.size}
+            for t in summary.targets
         ],
         "summary": {
-            **report.counts(),
-            "total": len(report.findings),
-            "suppressed": report.suppressed,
-            "errors": len(report.errors),
+            **summary.counts,
+            "total": summary.total,
+            "suppressed": summary.suppressed,
+            "errors": len(summary.errors),
             "fail_on": fail_on,
-            "failed": any(fails(f.severity, fail_on) for f in report.findings),
-            "exit_code": verdict_code(report, fail_on, allow_partial=allow_partial),
+            "failed": summary.fails(fail_on),
+            "exit_code": verdict_code(summary, fail_on, allow_partial=allow_partial),
         },
-        "findings": [finding_json(f) for f in report.findings] if findings else [],
-        "errors": [
-            {k: v for k, v in (("path", e.path), ("line", e.line), ("column", e.column),
-                               ("message", e.message), ("kind", e.kind)) if v is not None}
-            for e in report.errors
+        "errors": [_problem_json(e) for e in summary.errors],
+        "notes": list(summary.notes),
+        "warnings": [_problem_json(w) for w in summary.warnings],
+        "suppressed_findings": [
+            {"rule_id": s.rule_id, "subject": s.subject_id,
+             "location": s.location.to_json(), "by": s.by,
+             "written_at": s.written_at.to_json(),
+             **({"reason": s.reason} if s.reason is not None else {})}
+            for s in summary.suppressions
         ],
-        "notes": list(report.notes),
     }
+    if summary.baseline is not None:
+        outcome = summary.baseline
+        data["baseline"] = {"path": outcome.path, "baselined": outcome.baselined,
+                            "gone": outcome.gone,
+                            **({"written": outcome.written} if outcome.written is not None
+                               else {})}
     return data
 
 
-_COMPACT = {"separators": (",", ":"), "default": str}
+def report_json(report: Report, fail_on: str, *, allow_partial: bool = False) -> dict[str, Any]:
+    """A whole report as JSON data, keys in the schema's order."""
+    rest = summary_json(summarize(report), fail_on, allow_partial=allow_partial)
+    ordered = {k: rest.pop(k) for k in ("schema_version", "tool", "mode", "inputs", "summary")}
+    return {**ordered, "findings": [finding_json(f) for f in report.findings], **rest}
 
 
-def write(report: Report, options: RenderOptions, stream: TextIO) -> None:
-    """Write the report; compact reports are streamed one finding at a time.
-
-    Building the whole document first doubles the memory of a large run (the dict tree,
-    then the text); the streamed bytes are identical to ``render``'s.
-    """
-    if options.pretty:
-        stream.write(render(report, options))
-        return
-    envelope = json.dumps({**report_json(report, options.fail_on, findings=False,
-                                         allow_partial=options.allow_partial),
-                           "findings": []}, **_COMPACT)  # type: ignore[arg-type]
-    head, _, tail = envelope.rpartition('"findings":[]')
-    stream.write(inert_json(head) + '"findings":[')
-    for i, finding in enumerate(report.findings):
-        if i:
-            stream.write(",")
-        stream.write(inert_json(json.dumps(finding_json(finding),
-                                           **_COMPACT)))  # type: ignore[arg-type]
-    stream.write("]" + inert_json(tail) + "\n")
+_COMPACT: dict[str, Any] = {"separators": (",", ":"), "default": str}
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    data = report_json(report, options.fail_on, allow_partial=options.allow_partial)
-    if options.pretty:
-        return inert_json(json.dumps(data, indent=2, default=str)) + "\n"
-    # Without indent json uses its C encoder: about 3x faster on large reports.
-    return inert_json(json.dumps(data, **_COMPACT)) + "\n"  # type: ignore[arg-type]
+class JsonWriter:
+    def __init__(self, stream: TextIO, options: RenderOptions) -> None:
+        self.stream = stream
+        self.options = options
+        self.count = 0
+        self.held: list[dict[str, Any]] = []  # pretty output only
+
+    def batch(self, targets: Sequence[Target], findings: Sequence[Finding],
+              problems: Sequence[InputProblem], warnings: Sequence[InputProblem]) -> None:
+        if self.options.pretty:
+            self.held.extend(finding_json(f) for f in findings)
+            return
+        for f in findings:
+            self.stream.write(("," if self.count else '{"findings":[')
+                              + inert_json(json.dumps(finding_json(f), **_COMPACT)))
+            self.count += 1
+
+    def close(self, summary: Summary) -> None:
+        rest = summary_json(summary, self.options.fail_on,
+                            allow_partial=self.options.allow_partial)
+        if self.options.pretty:
+            ordered = {k: rest.pop(k) for k in
+                       ("schema_version", "tool", "mode", "inputs", "summary")}
+            document = {**ordered, "findings": self.held, **rest}
+            self.stream.write(inert_json(json.dumps(document, indent=2, default=str)) + "\n")
+            return
+        head = "]," if self.count else '{"findings":[],'
+        self.stream.write(head + inert_json(json.dumps(rest, **_COMPACT))[1:] + "\n")

@@ -53,7 +53,8 @@ class DockerRun:
     ``inside``: the container (as written) whose shell runs it (``docker exec X docker
     run …``): its daemon creates the container. ``endpoint``: the engine the docker CLI
     talks to when not the default socket (``-H``, ``--context``, ``DOCKER_HOST`` or
-    ``DOCKER_CONTEXT`` set before it), as written.
+    ``DOCKER_CONTEXT`` set before it), as written. ``passes``: how many times it runs,
+    inside ``for``/``while``/``until`` loops (None: a loop whose count is not written).
     """
 
     docker: Word
@@ -65,6 +66,7 @@ class DockerRun:
     inside: str | None = None
     endpoint: str | None = None
     notes: tuple[str, ...] = ()
+    passes: int | None = 1
 
     def all(self, name: str) -> list[Flag]:
         return [f for f in self.flags if f.name == name]
@@ -98,7 +100,7 @@ def read_script(text: str, locate: Locator | None = None,
     """The ``docker run`` lines of a shell text, in the order they are written."""
     reading = Reading()
     state = {k: v for k, v in (environ or {}).items() if k in _ENDPOINT_VARIABLES}
-    _read(text, locate or TextLocator(text), reading, state, None, 0, environ or {})
+    _read(text, locate or TextLocator(text), reading, state, None, 0, environ or {}, 1)
     reading.runs.sort(key=lambda r: r.where(r.docker))
     if len(reading.runs) > MAX_RUNS:
         line, column = reading.runs[MAX_RUNS].where(reading.runs[MAX_RUNS].docker)
@@ -109,15 +111,61 @@ def read_script(text: str, locate: Locator | None = None,
 
 
 def _read(text: str, locate: Locator, reading: Reading, state: dict[str, str],
-          inside: str | None, nesting: int, known: Mapping[str, str]) -> None:
+          inside: str | None, nesting: int, known: Mapping[str, str],
+          passes: int | None) -> None:
     lexed = lex(text)
     for note in lexed.notes:
         reading.notes.append(Located(*locate(note.offset), note.message))
     for problem in lexed.problems:
         reading.problems.append(Located(*locate(problem.offset), problem.message))
     reader = _Reader(text, locate, reading, state, nesting, known)
+    loops = _Loops(passes)
     for command in lexed.commands:
+        reader.passes = loops.enter(command)
         reader.command(command, inside)
+
+
+class _Loops:
+    """The loops the commands of a text run in, from their keywords: ``for``, ``while``
+    and ``until`` open one at their ``do``, ``done`` closes it."""
+
+    def __init__(self, passes: int | None) -> None:
+        self.outer = passes
+        self.stack: list[int | None] = []
+        self.header: list[int | None] = []
+
+    def enter(self, command: Command) -> int | None:
+        """How many times ``command`` runs."""
+        words = command.words if command.depth == 0 else ()
+        i = 0
+        while i < len(words) and not words[i].quoted and words[i].text in _OPENERS:
+            if words[i].text == "do" and self.header:
+                self.stack.append(self.header.pop())
+            i += 1
+        keyword = words[i].text if i < len(words) and not words[i].quoted else ""
+        if keyword in ("for", "select"):
+            self.header.append(_for_passes(words[i:]))
+        elif keyword in ("while", "until"):
+            self.header.append(None)
+        elif keyword == "done" and self.stack:
+            self.stack.pop()
+        passes = self.outer
+        for count in self.stack:
+            passes = None if passes is None or count is None else passes * count
+        return passes
+
+
+_OPENERS = frozenset({"do", "then", "else", "{", "!"})
+
+
+def _for_passes(words: tuple[Word, ...]) -> int | None:
+    """``for NAME in WORDS``: the number of words, when none expands or globs."""
+    if len(words) < 3 or words[2].text != "in":
+        return None
+    items = words[3:]
+    if any(w.expands or (not w.quoted and any(c in w.text for c in "*?[{")) for w in items):
+        return None
+    return len(items)
 
 
 class _Reader:
@@ -131,6 +179,7 @@ class _Reader:
         self.unexported: dict[str, str] = {}
         self.run_variables: set[str] = set()
         self.nesting = nesting
+        self.passes: int | None = 1
 
     def note(self, word: Word, message: str) -> None:
         self.reading.notes.append(Located(*self.locate(word.start), message))
@@ -257,7 +306,7 @@ class _Reader:
         if "docker" not in value:
             return
         _read(value, MappedLocator(offsets, self.locate), self.reading, dict(self.state),
-              inside, self.nesting + 1, self.known)
+              inside, self.nesting + 1, self.known, self.passes)
 
     # ------------------------------------------------------------------ docker
 
@@ -297,7 +346,7 @@ class _Reader:
         self.reading.runs.append(DockerRun(
             docker=head, subcommand=sub, flags=tuple(flags), image=image,
             args=tuple(words[j + 1:]), locate=self.locate, inside=inside, endpoint=endpoint,
-            notes=tuple(notes)))
+            notes=tuple(notes), passes=self.passes))
 
     def exec(self, words: list[Word], j: int, inside: str | None) -> None:
         _, j = self.options(words, j, F.EXEC_WITH_VALUE, F.EXEC_BOOLEAN, F.EXEC_SHORT)

@@ -151,6 +151,7 @@ class _Builder:
                               "ports")
         for flag in run.all("--env-file"):
             self.notes.append(f"variables from --env-file {flag.value} are not read")
+        replicas = self.replicas()
         shown = redact_argv([*(entrypoint or ()), *(command or ())])
         return Workload(
             name=self.name, id=self.id, origin=self.naming.origin,
@@ -159,13 +160,28 @@ class _Builder:
             command=command, shown_command=tuple(shown), environment=self.environment(),
             privileged=run.enabled("--privileged"),
             cap_add=tuple(subst(f.value) for f in run.all("--cap-add") if f.value),
+            cap_drop=tuple(subst(f.value) for f in run.all("--cap-drop") if f.value),
             security_opt=tuple(subst(f.value) for f in run.all("--security-opt") if f.value),
             runtime=self.value("--runtime", "runtime"), network_mode=network_mode,
             host_network=host_network, netns=netns, aliases=frozenset(aliases),
             links=self.links(), mounts=self.mounts(), volumes_from=self.volumes_from(),
-            ports=self.ports(), healthcheck=self.healthcheck(), replicas=1,
+            ports=self.ports(), healthcheck=self.healthcheck(), replicas=replicas,
             created_by=self.resolve(run.inside) if run.inside is not None else None,
             notes=tuple(self.notes), locations=dict(self.locations))
+
+    def replicas(self) -> int:
+        """How many of these containers run at once: one per pass of the loops around a
+        detached run (a run in the foreground ends before the next pass starts)."""
+        passes = self.run.passes
+        if (passes is not None and passes <= 1) or not self.run.enabled("--detach"):
+            return 1
+        if passes is None:
+            self.notes.append("started detached on each pass of a loop whose count is not "
+                              "written: counted as two at once")
+            return 2
+        self.notes.append(f"started detached on each of {passes} passes of a loop: "
+                          f"{passes} at once")
+        return max(passes, 1)
 
     def value(self, name: str, key: str) -> str | None:
         flag = self.last(name)

@@ -43,14 +43,16 @@ class Found(NamedTuple):
 
 
 def walk(paths: Sequence[Path], sources: Mapping[str, FileSource], *,
-         root: Path | None = None, allow_outside: bool = False) -> Found:
+         root: Path | None = None, allow_outside: bool = False,
+         ignore_unknown: bool = False) -> Found:
     """The inputs under ``paths``; each file appears in at most one group of each source.
 
     With a ``root``, what lies outside it once symlinks are resolved is not read (unless
     ``allow_outside``): an input file there is a problem, a folder there is not walked (a
-    note).
+    note). ``ignore_unknown``: a file named that no source claims or recognises is passed
+    over (not read as compose, not a problem).
     """
-    walker = _Walker(sources, None if allow_outside else root)
+    walker = _Walker(sources, None if allow_outside else root, ignore_unknown=ignore_unknown)
     for path in paths:
         if path.is_dir():
             walker.walk(path)
@@ -63,9 +65,11 @@ def walk(paths: Sequence[Path], sources: Mapping[str, FileSource], *,
 
 
 class _Walker:
-    def __init__(self, sources: Mapping[str, FileSource], root: Path | None) -> None:
+    def __init__(self, sources: Mapping[str, FileSource], root: Path | None, *,
+                 ignore_unknown: bool = False) -> None:
         self.sources = sources
         self.root = root
+        self.ignore_unknown = ignore_unknown
         self.groups: list[Group] = []
         self.problems: list[InputProblem] = []
         self.notes: list[str] = []
@@ -121,6 +125,8 @@ class _Walker:
             if source.recognises(path, text):
                 self.add(kind, [path])
                 return
+        if self.ignore_unknown:
+            return
         if path.suffix.lower() in (".yml", ".yaml") and FALLBACK in self.sources:
             self.add(FALLBACK, [path])
             return

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dindcheck.derive import link
 from dindcheck.model import Subject
 from dindcheck.subjects.clients import Reach, client_subject
-from dindcheck.subjects.daemons import daemon_hosts, daemon_subject, data_root_path, detect
+from dindcheck.subjects.daemons import daemon_hosts, daemon_subject, data_root_path
+from dindcheck.subjects.detection import detect
 from dindcheck.subjects.header import host_subject
 from dindcheck.subjects.images import ImageFacts
 from dindcheck.subjects.sockets import shared_socket_subjects, socket_subjects

@@ -63,6 +63,20 @@ class Reach:
                 return name
         return None
 
+    def published(self, w: Workload, port: int | None) -> tuple[str, int] | None:
+        """``(daemon, its container port)`` that a client on the host's network reaches
+        at ``localhost:port``: a daemon of its project that publishes that host port (a
+        GitHub Actions step on the runner, a compose service with ``network_mode: host``).
+        """
+        if not w.host_network or port is None:
+            return None
+        for name in self.in_scope(w):
+            for published in self.workloads[name].ports:
+                if published.host_port == str(port) and published.container_port is not None \
+                        and published.host_ip in (None, "", "0.0.0.0", "127.0.0.1", "::"):
+                    return name, published.container_port
+        return None
+
     def in_scope(self, w: Workload) -> list[str]:
         """The daemons of ``w``'s project (where its names resolve), but ``w`` itself."""
         return [n for n in self.by_project.get(w.project, ()) if n != w.name]
@@ -157,9 +171,17 @@ def client_subject(w: Workload, image: ImageFacts, daemons: Mapping[str, Subject
     host: str | None = None
     port: int | None = None
     socket: str | None = None
+    through: str | None = None
     if endpoint is not None:
         host, port = endpoint
         target = reach.resolve(w, host, closed=closed)
+        published = reach.published(w, port) if target is None and host in LOCAL_HOSTS \
+            else None
+        if published is not None:
+            target, container_port = published
+            through = (f"localhost:{port} is {target}'s port {container_port}, published on "
+                       "the host whose network this client uses")
+            port = container_port
         reaches = "daemon" if target is not None else "nothing"
     elif docker_host.startswith("unix://") and closed and in_scope:
         socket = docker_host[len("unix://"):]
@@ -207,8 +229,9 @@ def client_subject(w: Workload, image: ImageFacts, daemons: Mapping[str, Subject
         m.kind == BIND and w.created_by is None
         and socket_engine(m, None) in (("docker", "bind"), ("docker", "directory"))
         for m in w.mounts or ())
-    if why:
-        subject["notes"].append(why)
+    for note in (why, through):
+        if note:
+            subject["notes"].append(note)
     subject["locations"]["docker_host"] = (
         w.env_location("DOCKER_HOST") if source == "environment"
         else w.location("image")).to_json()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import Any
 
+from dindcheck.daemonlog import log_facts
 from dindcheck.dockerd import (
+    ROOTLESS_PROGRAMS,
     DaemonArgs,
+    daemon_json_features,
     default_port,
     parse_daemon_args,
     plan_tls,
@@ -17,90 +19,14 @@ from dindcheck.dockerd import (
 from dindcheck.images import default_data_root
 from dindcheck.model import Subject
 from dindcheck.redact import docker_env, redact_argv, redact_text
+from dindcheck.subjects.detection import Detection, detect
 from dindcheck.subjects.header import header
 from dindcheck.subjects.images import ImageFacts
 from dindcheck.subjects.sockets import socket_engine
 from dindcheck.subjects.storage import data_root, unresolved_image
-from dindcheck.workload import ANONYMOUS_VOLUME, BIND, VOLUME, Mount, Setup, Workload, covering
+from dindcheck.workload import BIND, Mount, Setup, Workload, covering
 
-DATA_ROOT = "/var/lib/docker"
-
-
-@dataclass(frozen=True, slots=True)
-class Detection:
-    """How a workload shows it runs dockerd, the argv that runs it and the daemon's flags,
-    and whether the official image's entrypoint adds its default listeners."""
-
-    detected_by: str
-    argv: tuple[str, ...]
-    args: DaemonArgs
-    official_entrypoint: bool
-    starts: bool = True
-
-
-def _basename(word: str) -> str:
-    return word.rsplit("/", 1)[-1]
-
-
-def _flags_only(command: tuple[str, ...] | None) -> bool:
-    return not command or command[0].startswith("-")
-
-
-def detect(workload: Workload, image: ImageFacts) -> Detection | None:
-    """Whether ``workload`` runs a Docker daemon, and what shows it.
-
-    In order: the image's own entrypoint starts dockerd (an official dind image, or a
-    dind-named one, whose command is left alone or only gives flags) — ``image``; its
-    command runs dockerd (also through ``sh -c``) — ``command``; a dockerd was seen among
-    its processes — ``process``; a writable volume at ``/var/lib/docker`` — ``volume``.
-    What was seen wins over the image: a running container of a dind image whose
-    processes were read and show no dockerd is a client that uses the image. The input may
-    say itself that a container runs dockerd (``declared``); a platform that replaces the
-    image's entrypoint (a GitHub Actions job container) gives a daemon that never starts.
-    """
-    if workload.engine is not None:
-        return Detection("engine", (), DaemonArgs(), False)
-    if workload.entrypoint_replaced_by and image.dind:
-        # The platform runs its own command instead of the image's: no dockerd, ever.
-        return Detection("image", (), DaemonArgs(), False, starts=False)
-    found = _planned(workload, image)
-    if found is None and workload.declared_daemon:
-        argv = (*(workload.entrypoint or ()), *(workload.command or ()))
-        found = Detection("declared", argv, parse_daemon_args(argv), False)
-    obs = workload.observation
-    if obs is None:
-        return found
-    running = obs.state is not None and obs.state.running
-    if found is not None and found.detected_by == "image" and running \
-            and obs.processes is not None and obs.daemon_argv is None:
-        return None
-    if found is None and obs.daemon_argv is not None:
-        argv = (*(workload.entrypoint or ()), *(workload.command or ()))
-        return Detection("process", argv, parse_daemon_args(argv), False)
-    return found
-
-
-def _planned(w: Workload, image: ImageFacts) -> Detection | None:
-    """What the plan (image, entrypoint, command, mounts) says."""
-    official = image.official
-    command = tuple(w.command or ())
-    if official and image.dind and w.entrypoint is None:
-        if _flags_only(w.command):
-            argv = (image.entrypoint or "dockerd-entrypoint.sh", *command)
-            return Detection("image", argv, parse_daemon_args(argv), True)
-        args = parse_daemon_args(command)
-        return Detection("command", command, args, True) if args.is_daemon else None
-    argv = (*(w.entrypoint or ()), *command)
-    args = parse_daemon_args(argv)
-    if args.is_daemon:
-        return Detection("command", argv, args, (official and w.entrypoint is None)
-                         or args.runs_entrypoint_script)
-    if image.dind and not official and w.entrypoint is None and _flags_only(w.command):
-        return Detection("image", argv, args, False)
-    if any(m.target == DATA_ROOT and m.kind in (VOLUME, ANONYMOUS_VOLUME) and not m.read_only
-           for m in w.mounts or ()):
-        return Detection("volume", argv, args, False)
-    return None
+__all__ = ["daemon_hosts", "daemon_subject", "data_root_path", "detect"]
 
 
 def _observed_args(w: Workload) -> DaemonArgs | None:
@@ -161,17 +87,30 @@ def _storage_driver(w: Workload, args: DaemonArgs,
              "observed": (inner or {}).get("driver")}, location)
 
 
-def _rootless(w: Workload, image: ImageFacts, argv: tuple[str, ...]) -> bool:
-    """A rootless daemon: the rootless image variant, or dockerd started through
-    ``dockerd-rootless.sh``/``rootlesskit`` (in its command or among its processes)."""
-    if image.variant == "dind-rootless":
-        return True
+def _features(w: Workload, args: DaemonArgs) -> dict[str, bool | str]:
+    """``--feature`` flags over daemon.json's ``features`` (dockerd refuses a feature set
+    in both; the flag is what was written last)."""
     obs = w.observation
+    observed = _observed_args(w)
+    return {**daemon_json_features(obs.daemon_json.get("features") if obs else None),
+            **(observed.features if observed else {}), **args.features}
+
+
+def _rootless(w: Workload, image: ImageFacts, argv: tuple[str, ...]) -> bool:
+    """A rootless daemon: the inner daemon says so (live), the image's family or variant
+    is rootless, or a rootless launcher starts dockerd (in its command or among its
+    processes; dockerd.json ``rootless_programs``)."""
+    obs = w.observation
+    inner = (obs.inner if obs else None) or {}
+    if any("name=rootless" in str(o) for o in inner.get("security_options") or ()):
+        return True
+    if image.rootless:
+        return True
     programs = list(argv)
     if obs is not None:
         programs += [*(obs.daemon_argv or ()),
                      *[ws[0] for p in (obs.processes or ()) if (ws := words(p))]]
-    return any(_basename(p).startswith(("dockerd-rootless", "rootlesskit")) for p in programs)
+    return any(p.rsplit("/", 1)[-1] in ROOTLESS_PROGRAMS for p in programs)
 
 
 def _sysbox(w: Workload) -> bool:
@@ -219,7 +158,7 @@ def _foreground(detection: Detection) -> bool | None:
     starts it is not known (another image's, a declared or observed daemon)."""
     if detection.detected_by == "image" and detection.official_entrypoint:
         return True
-    if detection.detected_by == "command" and detection.args.is_daemon:
+    if detection.detected_by in ("command", "dockerfile") and detection.args.is_daemon:
         return not detection.args.background
     return None
 
@@ -263,6 +202,8 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
     subject = header("daemon", w.id, w)
     subject.update({
         "detected_by": detection.detected_by,
+        "confidence": detection.confidence,
+        "detection_basis": [redact_text(b) for b in detection.basis],
         "image": image.block,
         "command": list(w.shown_command),
         "replicas": w.replicas,
@@ -271,6 +212,7 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "sysbox": sysbox,
         "rootless": _rootless(w, image, detection.argv),
         "cap_add": list(w.cap_add),
+        "cap_drop": list(w.cap_drop),
         "security_opt": list(w.security_opt),
         "network_mode": w.network_mode,
         "host_network": w.host_network,
@@ -280,6 +222,7 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "mtu": args.mtu,
         "registry_mirrors": [redact_text(m) for m in args.registry_mirrors],
         "legacy_daemon_subcommand": args.legacy_daemon_subcommand,
+        "features": _features(w, args),
         "published_ports": ports,
         "engine_version": (inner or {}).get("version") or image.version,
         "healthcheck": w.healthcheck.test if w.healthcheck else None,
@@ -287,6 +230,8 @@ def daemon_subject(w: Workload, image: ImageFacts, setup: Setup) -> Subject | No
         "clients": [],
         "inner": inner,
         "state": obs.state.to_json() if obs and obs.state else None,
+        "log": log_facts(obs.log if obs else None,
+                         running=obs.state.running if obs and obs.state else None),
         "observed_command": redact_argv(list(obs.daemon_argv))
         if obs and obs.daemon_argv else None,
         "environment": docker_env(w.env_values()),
@@ -339,6 +284,8 @@ def engine_daemon_subject(w: Workload) -> Subject:
     subject.update({
         "notes": list(w.notes),
         "detected_by": "engine",
+        "confidence": "certain",
+        "detection_basis": ["the audited engine reports running in a container"],
         "image": None,
         "command": [],
         "replicas": 1,
@@ -347,6 +294,7 @@ def engine_daemon_subject(w: Workload) -> Subject:
         "sysbox": False,
         "rootless": "name=rootless" in " ".join(inner.get("security_options") or ()),
         "cap_add": [],
+        "cap_drop": [],
         "security_opt": [],
         "network_mode": None,
         "host_network": False,

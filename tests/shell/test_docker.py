@@ -184,3 +184,25 @@ def test_variables_the_environment_knows(script: str, environ: dict[str, str], i
     assert run.image is not None
     assert run.image.text == image
     assert [w.text for w in run.args] == args
+
+
+@pytest.mark.parametrize(("text", "passes"), [
+    pytest.param("docker run -d docker:dind\n", 1, id="no-loop"),
+    pytest.param("for n in 1 2 3; do docker run -d docker:dind; done\n", 3, id="for-words"),
+    pytest.param("for n in 1 2\ndo\n  docker run -d docker:dind\ndone\n", 2,
+                 id="for-multi-line"),
+    pytest.param("for n in $NODES; do docker run -d docker:dind; done\n", None,
+                 id="for-expansion"),
+    pytest.param("for n in {1..4}; do docker run -d docker:dind; done\n", None,
+                 id="for-brace-range"),
+    pytest.param("while true; do docker run -d docker:dind; done\n", None, id="while"),
+    pytest.param("for a in x y; do for b in 1 2 3; do docker run -d docker:dind; done; done\n",
+                 6, id="nested"),
+    pytest.param("for n in 1 2; do echo $n; done\ndocker run -d docker:dind\n", 1,
+                 id="after-the-loop"),
+    pytest.param("for n in 1 2; do sh -c 'docker run -d docker:dind'; done\n", 2,
+                 id="sh-c-in-a-loop"),
+    pytest.param("echo for x in 1 2; docker run -d docker:dind\n", 1, id="for-as-a-word"),
+])
+def test_runs_know_the_loops_around_them(text: str, passes: int | None) -> None:
+    assert only_run(text).passes == passes

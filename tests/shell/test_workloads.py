@@ -207,3 +207,19 @@ def test_secrets_stay_out_of_the_shown_command() -> None:
     assert "hunter2" not in " ".join(w.shown_command)
     assert "abc" not in " ".join(w.shown_command)
     assert w.command == ("app", "--password", "hunter2", "--token=abc")
+
+
+@pytest.mark.parametrize(("text", "replicas"), [
+    pytest.param("for n in 1 2 3; do docker run -d -v c:/var/lib/docker docker:dind; done\n", 3,
+                 id="detached-in-a-counted-loop"),
+    pytest.param("while read n; do docker run -d -v c:/var/lib/docker docker:dind; done\n", 2,
+                 id="detached-in-an-uncounted-loop"),
+    pytest.param("for n in 1 2 3; do docker run --rm -v c:/var/lib/docker docker:dind; done\n",
+                 1, id="foreground-runs-one-after-another"),
+    pytest.param("for n in; do docker run -d -v c:/var/lib/docker docker:dind; done\n", 1,
+                 id="empty-loop"),
+])
+def test_containers_started_detached_in_a_loop_run_at_once(text: str, replicas: int) -> None:
+    (w,) = read(text)
+    assert w.replicas == replicas
+    assert (replicas > 1) is any("loop" in n for n in w.notes)

@@ -7,14 +7,16 @@ from typing import Any
 import pytest
 
 from dindcheck.subjects import build_subjects
-from dindcheck.workload import EnvVar, Setup, Workload
+from dindcheck.workload import EnvVar, Port, Setup, Workload
 
 ORIGINS = ["compose", "live", "kubernetes", "gitlab-ci"]
 
 
 def client_of(origin: str, docker_host: str, **client: Any) -> dict[str, Any] | None:
     dind = Workload(name="dind", id="p/dind", origin=origin, image="docker:27-dind",
-                    aliases=frozenset({"dind", "docker"}), netns=client.pop("dind_netns", None))
+                    aliases=frozenset({"dind", "docker"}), netns=client.pop("dind_netns", None),
+                    ports=tuple(Port(container_port=c, host_port=h)
+                                for h, c in client.pop("dind_ports", ())))
     app = Workload(name="app", id="p/app", origin=origin, image="docker:27-cli",
                    environment={"DOCKER_HOST": EnvVar(value=docker_host)}, **client)
     subjects = build_subjects(Setup(kind="k", name="p", origin=origin, workloads=(dind, app)))
@@ -38,6 +40,27 @@ def test_docker_host_resolution(origin: str, docker_host: str, client: dict[str,
                                 reaches: bool) -> None:
     found = client_of(origin, docker_host, **client)
     assert (found is not None and found["daemon"] == "dind") is reaches
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+@pytest.mark.parametrize(("docker_host", "client", "port"), [
+    pytest.param("tcp://localhost:2376", {"host_network": True, "dind_ports": [("2376", 2376)]},
+                 2376, id="published-same-port"),
+    pytest.param("tcp://127.0.0.1:12376",
+                 {"host_network": True, "dind_ports": [("12376", 2376)]}, 2376,
+                 id="published-other-port"),
+    pytest.param("tcp://localhost:2376", {"host_network": True, "dind_ports": [("12376", 2376)]},
+                 None, id="not-that-host-port"),
+    pytest.param("tcp://localhost:2376", {"dind_ports": [("2376", 2376)]}, None,
+                 id="own-network-namespace"),
+])
+def test_a_client_on_the_host_network_reaches_a_published_daemon(
+        origin: str, docker_host: str, client: dict[str, Any], port: int | None) -> None:
+    found = client_of(origin, docker_host, **client)
+    reached = found is not None and found["daemon"] == "dind"
+    assert reached is (port is not None)
+    if found is not None and port is not None:
+        assert found["port"] == port  # compared with the ports the daemon serves
 
 
 @pytest.mark.parametrize("origin", ORIGINS)

@@ -125,8 +125,9 @@ async def test_overview_shows_summary_tree_and_findings(report: Report) -> None:
         for node, target in zip(tree.root.children, report.targets, strict=True):
             ids = {s["id"] for s in target.subjects}
             worst = _worst([f for f in report.findings if f.subject_id in ids])
-            assert str(node.label) == (f"{ICONS[worst]} compose: {target.name} "
-                                       f"{len(target.subjects)} subjects")
+            count = len(target.subjects)
+            assert str(node.label) == (f"{ICONS[worst]} {target.kind}: {target.name} "
+                                       f"{count} subject{'' if count == 1 else 's'}")
             ordered = sorted(target.subjects, key=lambda s: (KIND_RANK[s["kind"]], s["name"]))
             assert [str(n.label) for n in node.children] == [
                 f"{ICONS[_worst([f for f in report.findings if f.subject_id == s['id']])]} "
@@ -160,10 +161,14 @@ async def test_summary_counts_suppressed_findings(report: Report, fixed_report: 
 
 
 async def test_moving_in_the_table_shows_the_subject_facts(report: Report) -> None:
-    first, second = severity_order(report.findings)[:2]
-    assert first.subject_id != second.subject_id
+    order = severity_order(report.findings)
+    row = next(i for i in range(len(order) - 1)
+               if order[i].subject_id != order[i + 1].subject_id)
+    first, second = order[row], order[row + 1]
     app = DindcheckApp(report)
     async with app.run_test(size=SIZE) as pilot:
+        for _ in range(row):
+            await pilot.press("down")
         facts = _facts(app)
         assert f"Facts: {label(subject(report, first.subject_id))}" in facts
         assert first.subject_id in facts

@@ -6,10 +6,6 @@ one document at a time, so the text is cut at its document markers: a ``---`` at
 of a line always starts a document (YAML forbids it inside any content), directives just
 before it go with it, and each piece is padded with the lines before it so that marks keep
 the file's line numbers.
-
-compose's YAML reader refuses a merge key (``<<``) whose value is not a mapping or a
-sequence of mappings; that is checked here, on the node graph, for the documents that have
-one.
 """
 
 from __future__ import annotations
@@ -17,14 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
-
-from dindcheck.yamlload import YamlError, load_text
+from dindcheck.yamlload import load_text
 
 _START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_documents(text: str, path: str) -> list[Any]:
@@ -33,8 +24,6 @@ def parse_documents(text: str, path: str) -> list[Any]:
     documents = []
     for offset, piece in _pieces(text):
         padded = "\n" * text.count("\n", 0, offset) + piece
-        if "<<" in piece:
-            _check_merge_keys(padded, path)
         documents.append(load_text(padded, path))
     return documents
 
@@ -66,42 +55,3 @@ def _with_directives(text: str, start: int) -> int:
 def _only_comments(text: str) -> bool:
     return all(not line.strip() or line.lstrip().startswith("#") or line.startswith("%")
                for line in text.splitlines())
-
-
-def _check_merge_keys(text: str, path: str) -> None:
-    """Refuse ``<<`` over anything but a mapping or a sequence of mappings."""
-    loader = _Loader(text)
-    try:
-        root = loader.get_single_node()
-    except yaml.YAMLError:
-        return  # the real parse reports it with its position
-    except RecursionError:
-        return
-    finally:
-        loader.dispose()
-    if root is None:
-        return
-    seen: set[int] = set()
-    stack: list[Node] = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, MappingNode):
-            for key, value in node.value:
-                if key.tag == _MERGE_TAG and not _mergeable(value):
-                    mark = key.start_mark
-                    raise YamlError(path, "a merge key (<<) takes a mapping or a list of "
-                                          "mappings", mark.line + 1, mark.column + 1)
-                stack.append(value)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-
-
-def _mergeable(node: Node) -> bool:
-    if isinstance(node, MappingNode):
-        return True
-    if isinstance(node, SequenceNode):
-        return all(isinstance(item, MappingNode) for item in node.value)
-    return False

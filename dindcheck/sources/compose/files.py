@@ -33,7 +33,11 @@ from typing import Any
 
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, InputProblem
 from dindcheck.reading import ReadError, is_outside, read_text
-from dindcheck.sources.compose.dockerfile import MAX_DOCKERFILE_SIZE, final_from
+from dindcheck.sources.compose.dockerfile import (
+    MAX_DOCKERFILE_SIZE,
+    ImageConfig,
+    read_dockerfile,
+)
 from dindcheck.sources.compose.documents import parse_documents
 from dindcheck.sources.compose.dotenv import Dotenv, DotenvError, parse_dotenv
 from dindcheck.sources.compose.environment import resolve_listed, service_environment
@@ -92,8 +96,9 @@ class ComposeProject:
     give where each service was first defined; it holds the services the profile selection
     starts (all of them without a selection), each keeping its ``profiles``. ``disabled``
     names the services the selection leaves out. ``project_dir`` is the folder relative
-    paths resolve against. ``base_images`` gives, for a service built locally without an
-    ``image``, the final ``FROM`` of its Dockerfile (read safely here).
+    paths resolve against. ``dockerfiles`` gives, for a service built locally without an
+    ``image``, what its Dockerfile's final stage says (its base image, ENTRYPOINT, CMD,
+    VOLUMEs: read safely here), and ``base_images`` that stage's base image.
     """
 
     name: str
@@ -106,6 +111,7 @@ class ComposeProject:
     project_dir: str = "."
     disabled: tuple[str, ...] = ()
     base_images: Mapping[str, str] = field(default_factory=dict)
+    dockerfiles: Mapping[str, ImageConfig] = field(default_factory=dict)
 
 
 def load_project(files: Sequence[Path], *, environ: Mapping[str, str],
@@ -250,7 +256,8 @@ class _Session:
         for service_name in enabled:
             put(kept, service_name, services[service_name],
                 services.key_marks.get(service_name))
-        base_images = self.base_images(kept, base)
+        dockerfiles = self.dockerfiles(kept, base)
+        base_images = {n: c.base for n, c in dockerfiles.items() if c.base}
         notes = list(self.notes)
         if not services and not self.problems:
             notes.append(f"{', '.join(self.files)}: no services defined, nothing was linted")
@@ -258,7 +265,8 @@ class _Session:
             name=name, files=tuple(self.files), services=kept,
             volumes=_volume_names(model.volumes, name), problems=tuple(self.problems),
             unresolved=self.unresolved.names(), notes=tuple(notes), project_dir=base,
-            disabled=tuple(n for n in services if n not in kept), base_images=base_images)
+            disabled=tuple(n for n in services if n not in kept), base_images=base_images,
+            dockerfiles=dockerfiles)
 
     def project_name(self, paths: list[str], values: Mapping[str, str], base: str) -> str:
         """compose's project name: ``COMPOSE_PROJECT_NAME``, else the last ``name:`` of the
@@ -682,12 +690,17 @@ class _Session:
         self.unresolved.required |= parsed.unresolved.required
         return parsed, shown
 
-    def base_images(self, services: PosDict, base: str) -> dict[str, str]:
-        """The final ``FROM`` of each locally built service without an ``image``."""
-        images: dict[str, str] = {}
+    def dockerfiles(self, services: PosDict, base: str) -> dict[str, ImageConfig]:
+        """What the Dockerfile of each locally built service without an ``image`` says."""
+        configs: dict[str, ImageConfig] = {}
         for name, service in services.items():
             build = service.get("build")
             if "image" in service or build is None:
+                continue
+            args = _build_args(build)
+            inline = build.get("dockerfile_inline") if isinstance(build, PosDict) else None
+            if isinstance(inline, str):
+                configs[name] = read_dockerfile(inline[:MAX_DOCKERFILE_SIZE], args)
                 continue
             dockerfile = self.dockerfile(build, base, service.key_marks.get("build"))
             if dockerfile is None:
@@ -696,12 +709,10 @@ class _Session:
                 text = read_text(dockerfile, MAX_DOCKERFILE_SIZE, cap_flag=None)
             except ReadError as exc:
                 if os.path.lexists(dockerfile):
-                    self.notes.append(f"{dockerfile}: {exc.message}; its FROM was not read")
+                    self.notes.append(f"{dockerfile}: {exc.message}; it was not read")
                 continue
-            found = final_from(text)
-            if found:
-                images[name] = found
-        return images
+            configs[name] = read_dockerfile(text, args)
+        return configs
 
     def dockerfile(self, build: Any, base: str, mark: Mark | None) -> str | None:
         if isinstance(build, str):
@@ -723,6 +734,17 @@ class _Session:
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+def _build_args(build: Any) -> dict[str, str]:
+    """``build.args`` (a mapping or ``KEY=VALUE`` items); an argument without a value
+    is left to its default."""
+    args = build.get("args") if isinstance(build, PosDict) else None
+    if isinstance(args, dict):
+        return {str(k): str(v) for k, v in args.items() if v is not None}
+    if isinstance(args, list):
+        return dict(str(item).split("=", 1) for item in args if "=" in str(item))
+    return {}
 
 
 def _import(target: PosDict, source: PosDict, merge: Callable[[Any, Any], Any], *,

@@ -60,6 +60,11 @@ class Interpolated(str):
         text.unresolved = unresolved
         return text
 
+    def __reduce__(self) -> tuple[type[Interpolated], tuple[str, str, tuple[str, ...]]]:
+        """Pickled with what it was written as: a parallel lint sends it back from its
+        workers (inside evidence and subjects)."""
+        return Interpolated, (str(self), self.written, self.unresolved)
+
 
 def written_form(value: object) -> object:
     """The text as written for an interpolated scalar (what a report shows); any other

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from dindcheck.dockerd import words
-from dindcheck.model import Location
+from dindcheck.model import InputProblem, Location
 from dindcheck.sources.compose.files import ComposeProject
+from dindcheck.sources.compose.suppressions import service_suppressions
 from dindcheck.sources.compose.volumes import Mount as ComposeMount
 from dindcheck.sources.compose.volumes import parse_ports, service_mounts
 from dindcheck.workload import (
@@ -45,12 +46,15 @@ def setup(project: ComposeProject) -> Setup:
     """The project's services as workloads (problems and notes carried over)."""
     base = project_dir(project)
     marks = getattr(project.services, "key_marks", {})
-    workloads = tuple(_workload(project, name, spec, marks.get(name) or spec.mark, base)
+    warnings: list[InputProblem] = []
+    workloads = tuple(_workload(project, name, spec, marks.get(name) or spec.mark, base,
+                                warnings)
                       for name, spec in project.services.items()
                       if isinstance(spec, PosDict))
     return Setup(kind="compose", name=project.name, origin=ORIGIN, paths=tuple(project.files),
                  workloads=workloads, closed=True, problems=tuple(project.problems),
-                 notes=tuple(project.notes), unresolved=tuple(project.unresolved))
+                 notes=tuple(project.notes), unresolved=tuple(project.unresolved),
+                 warnings=tuple(warnings))
 
 
 def _scalar(value: Any) -> str:
@@ -188,18 +192,15 @@ def _depends_on(spec: PosDict) -> dict[str, str]:
     return {}
 
 
-def _suppress(spec: PosDict) -> tuple[str, ...]:
-    extension = spec.get("x-dindcheck")
-    if isinstance(extension, dict) and isinstance(extension.get("ignore"), list):
-        return tuple(str(i) for i in extension["ignore"])
-    return ()
-
-
 def _workload(project: ComposeProject, name: str, spec: PosDict, key_mark: Mark | None,
-              base: Path) -> Workload:
+              base: Path, warnings: list[InputProblem]) -> Workload:
     ref = spec.get("image")
     image = ref if isinstance(ref, str) and ref else None
-    built_from = project.base_images.get(name) if image is None else None
+    dockerfile = project.dockerfiles.get(name) if image is None else None
+    built_from = dockerfile.base if dockerfile else None
+    # A service built from a Dockerfile that was not read: what its image declares is unknown.
+    image_volumes = dockerfile.volumes if dockerfile else (
+        None if image is None and "build" in spec else ())
     entrypoint = tuple(words(spec.get("entrypoint"))) if "entrypoint" in spec else None
     command = tuple(words(spec.get("command"))) if "command" in spec else None
     network_mode = spec.get("network_mode")
@@ -213,6 +214,8 @@ def _workload(project: ComposeProject, name: str, spec: PosDict, key_mark: Mark 
     if replicas_mark is not None:
         locations["replicas"] = location(replicas_mark)
     notes = (f"image built locally from {built_from}",) if built_from else ()
+    suppress, suppress_source, suppress_warnings = service_suppressions(name, spec)
+    warnings += suppress_warnings
     return Workload(
         name=name,
         id=f"{project.name}/{name}",
@@ -220,12 +223,16 @@ def _workload(project: ComposeProject, name: str, spec: PosDict, key_mark: Mark 
         project=project.name,
         image=image,
         built_from=built_from,
+        image_entrypoint=dockerfile.entrypoint if dockerfile else None,
+        image_command=dockerfile.cmd if dockerfile else None,
+        image_volumes=image_volumes,
         entrypoint=entrypoint,
         command=command,
         shown_command=(*(entrypoint or ()), *(command or ())),
         environment=_environment(spec),
         privileged=spec.get("privileged") in TRUE,
         cap_add=tuple(str(c) for c in spec.get("cap_add") or [] if c is not None),
+        cap_drop=tuple(str(c) for c in spec.get("cap_drop") or [] if c is not None),
         security_opt=tuple(str(c) for c in spec.get("security_opt") or [] if c is not None),
         runtime=runtime if isinstance(runtime, str) else None,
         network_mode=network_mode,
@@ -242,7 +249,8 @@ def _workload(project: ComposeProject, name: str, spec: PosDict, key_mark: Mark 
         healthcheck=_healthcheck(spec),
         depends_on=_depends_on(spec),
         replicas=replicas,
-        suppress=_suppress(spec),
+        suppress=suppress,
+        suppress_source=suppress_source,
         profiles=tuple(str(p) for p in spec.get("profiles") or () if isinstance(p, str)),
         notes=notes,
         locations=locations,

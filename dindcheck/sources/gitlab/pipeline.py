@@ -74,9 +74,6 @@ def jobs_for(loaded: Loaded, runner_environment: Sequence[Variable] = (),
     except RecursionError:
         sink.problem(TOO_DEEP, Mark(loaded.name, 1, 1))
         jobs = []
-    if unresolved:
-        sink.note("variables not defined in the pipeline (predefined CI variables, project "
-                  "or group settings) are left as written: " + ", ".join(sorted(unresolved)))
     return Pipeline(name=loaded.name, root=loaded.root, files=loaded.files, jobs=tuple(jobs),
                     problems=tuple(sink.problems), notes=tuple(sink.notes),
                     unresolved=tuple(sorted(unresolved)), unfollowed=loaded.unfollowed)

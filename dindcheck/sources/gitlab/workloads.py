@@ -27,6 +27,7 @@ from dindcheck.redact import redact_argv, redact_text
 from dindcheck.shell.docker import DockerRun
 from dindcheck.shell.workloads import Naming, workloads
 from dindcheck.sources.gitlab.hostnames import is_dns_subdomain
+from dindcheck.sources.gitlab.jobs import SUPPRESS_VARIABLE
 from dindcheck.sources.gitlab.model import Job, Pipeline, Service, Variable
 from dindcheck.sources.gitlab.pipeline import jobs_for, load
 from dindcheck.sources.gitlab.runner import (
@@ -52,12 +53,14 @@ from dindcheck.workload import (
     Healthcheck,
     Mount,
     Setup,
+    SuppressionSource,
     Workload,
     normalise,
 )
 
 KIND = ORIGIN = "gitlab-ci"
 HONOR_ENTRYPOINT = "FF_KUBERNETES_HONOR_ENTRYPOINT"
+SUPPRESS_REASON_VARIABLE = "DINDCHECK_IGNORE_REASON"
 _LOCAL = ("localhost", "127.0.0.1", "::1", "[::1]")
 _IMAGE_VOLUMES = {
     "docker": "Docker executor: Docker creates each image-declared VOLUME (the dind "
@@ -315,8 +318,8 @@ class _JobWorkloads:
             links=links, mounts=self.mounts(service=False), depends_on=depends,
             polls_daemon=job.facts.wait_location if job.facts.waits_for_daemon else None,
             role="job", must_complete=True,
-            replicas=self.replicas, suppress=job.suppress, notes=tuple(notes),
-            locations=locations)
+            replicas=self.replicas, suppress=job.suppress,
+            suppress_source=suppress_source(job), notes=tuple(notes), locations=locations)
 
     def client_default(self, image: str | None, entrypoint: tuple[str, ...] | None) -> str:
         """Where a client without DOCKER_HOST goes: the docker image's entrypoint decides
@@ -387,7 +390,7 @@ class _JobWorkloads:
             healthcheck=Healthcheck(test=f"gitlab-runner wait-for-service tcp/{port}")
             if port else None,
             role="service", replicas=self.replicas, suppress=job.suppress,
-            notes=tuple(notes), locations=locations)
+            suppress_source=suppress_source(job), notes=tuple(notes), locations=locations)
 
     # --- containers the script starts ---------------------------------------------
 
@@ -418,7 +421,7 @@ class _JobWorkloads:
                 made.append(dataclasses.replace(
                     built, id=f"{self.setup}/{built.id}", created_by=engine,
                     replicas=self.replicas, suppress=self.job.suppress,
-                    notes=(*built.notes, why)))
+                    suppress_source=suppress_source(self.job), notes=(*built.notes, why)))
         return made
 
     def engine(self, run: DockerRun, job: Workload, services: list[Workload]) -> str | None:
@@ -459,3 +462,16 @@ def _first(locations: dict[str, Location], *keys: str) -> Location | None:
         if key in locations:
             return locations[key]
     return locations.get("runner")
+
+
+def suppress_source(job: Job) -> SuppressionSource | None:
+    """Where a job's ``DINDCHECK_IGNORE`` is written, with ``DINDCHECK_IGNORE_REASON``."""
+    if not job.suppress:
+        return None
+    by_name = {v.name: v for v in job.variables}
+    written = by_name.get(SUPPRESS_VARIABLE)
+    reason = by_name.get(SUPPRESS_REASON_VARIABLE)
+    return SuppressionSource(
+        by=f"variable {SUPPRESS_VARIABLE}",
+        location=(written.location if written else None) or job.locations.get("variables")
+        or job.location, reason=reason.value.strip() or None if reason else None)

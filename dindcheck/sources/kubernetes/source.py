@@ -8,12 +8,11 @@ no field for.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from dindcheck.gcpause import gc_paused
 from dindcheck.model import DEFAULT_MAX_FILE_SIZE, InputProblem
 from dindcheck.reading import ReadError, decode_text
 from dindcheck.sources.kubernetes.discover import chart_mentions
@@ -27,25 +26,8 @@ KIND = "kubernetes"
 T = TypeVar("T")
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while a group is read and built.
-
-    Everything read and built here is acyclic and freed by reference counting, but each
-    full collection rescans all of it: on a 5,000-pod cluster dump (millions of parsed
-    values) collections took more time than building the workloads.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _paused(read: Callable[[], T]) -> T:
-    with _gc_paused():
+    with gc_paused():
         return read()
 
 

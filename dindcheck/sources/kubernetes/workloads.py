@@ -48,13 +48,14 @@ from dindcheck.sources.kubernetes.scalars import (
 )
 from dindcheck.sources.kubernetes.status import observation, statuses
 from dindcheck.sources.kubernetes.volumes import container_mounts, pod_volumes_by_name
-from dindcheck.workload import EnvVar, Healthcheck, Port, Workload
+from dindcheck.workload import EnvVar, Healthcheck, Port, SuppressionSource, Workload
 
 ORIGIN = "kubernetes"
 # What a format's own switch means, for a container it says runs dockerd.
 DECLARED = {"dockerdWithinRunnerContainer": "dockerdWithinRunnerContainer: the runner image "
                                             "runs dockerd itself, beside the runner"}
 IGNORE_ANNOTATION = "dindcheck.io/ignore"
+IGNORE_REASON_ANNOTATION = "dindcheck.io/ignore-reason"
 _SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 _VARIABLE = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
@@ -111,6 +112,9 @@ class _Pod:
         self.exposure = _exposure(pod, catalog.services)
         self.loopback_names = _loopback_aliases(self.spec)
         self.suppress = tuple(_suppressions(pod))
+        self.suppress_source = SuppressionSource(
+            by=f"annotation {IGNORE_ANNOTATION}", location=pod.where,
+            reason=_suppression_reason(pod)) if self.suppress else None
         level = catalog.namespaces.get(pod.namespace, {}).get(_PSA)
         self.pod_security = level if isinstance(level, str) else None
 
@@ -243,7 +247,8 @@ class _Pod:
             ephemeral_storage_limit=quantity(limits.get("ephemeral-storage")),
             pre_stop=bool(mapping(mapping(spec.get("lifecycle")).get("preStop"))),
             pod_security=pod_security,
-            suppress=self.suppress, notes=tuple(dict.fromkeys(notes)), locations=locations,
+            suppress=self.suppress, suppress_source=self.suppress_source,
+            notes=tuple(dict.fromkeys(notes)), locations=locations,
             observation=observed))
         self.built.facts[workload_id] = ContainerFacts(
             completion=pod.completion, controller=pod.kind,
@@ -643,3 +648,8 @@ def _suppressions(pod: Pod) -> list[str]:
     if not isinstance(value, str):
         return []
     return [word for word in re.split(r"[\s,]+", value) if word]
+
+
+def _suppression_reason(pod: Pod) -> str | None:
+    value = pod.annotations.get(IGNORE_REASON_ANNOTATION)
+    return value.strip() or None if isinstance(value, str) else None

@@ -89,10 +89,6 @@ def _check_url(url: str) -> None:
         raise EndpointError("port 0 is not a port an engine listens on")
 
 
-def _truthy(value: str | None) -> bool:
-    return bool(value) and str(value).lower() not in ("0", "false", "no")
-
-
 def config_dir(environ: Mapping[str, str]) -> Path:
     if environ.get("DOCKER_CONFIG"):
         return Path(environ["DOCKER_CONFIG"])
@@ -101,9 +97,10 @@ def config_dir(environ: Mapping[str, str]) -> Path:
 
 
 def _env_tls(url: str, environ: Mapping[str, str]) -> Endpoint:
-    """TLS settings from DOCKER_TLS_VERIFY / DOCKER_TLS / DOCKER_CERT_PATH (tcp only)."""
-    verify = _truthy(environ.get("DOCKER_TLS_VERIFY"))
-    tls = verify or _truthy(environ.get("DOCKER_TLS"))
+    """TLS settings from DOCKER_TLS_VERIFY / DOCKER_TLS / DOCKER_CERT_PATH (tcp only). As
+    in the docker CLI, any non-empty value turns either on, ``0`` and ``false`` too."""
+    verify = bool(environ.get("DOCKER_TLS_VERIFY"))
+    tls = verify or bool(environ.get("DOCKER_TLS"))
     if not tls or not url.startswith(("tcp://", "https://")):
         return Endpoint(url=url)
     certs = Path(environ.get("DOCKER_CERT_PATH") or config_dir(environ))

@@ -1,11 +1,12 @@
 """Audit running Docker engines, read-only, through the docker SDK.
 
 The audit only reads: ``GET /info``, ``/version``, ``/containers/json`` and
-``/containers/{id}/json``; with probes on also ``/containers/{id}/top`` of running
-containers and ``exec`` of the fixed probes of :mod:`dindcheck.sources.live.probes`
-inside running dind containers. ``exec_probes=False`` turns off both (the engine
-records ``top`` and ``exec`` in its event stream; plain reads leave no trace). It
-never creates, starts, stops, pulls or removes anything.
+``/containers/{id}/json``, the tail of each dind container's log
+(``/containers/{id}/logs``, bounded: :mod:`dindcheck.sources.live.logs`); with probes on
+also ``/containers/{id}/top`` of running containers and ``exec`` of the fixed probes of
+:mod:`dindcheck.sources.live.probes` inside running dind containers. ``exec_probes=False``
+turns off both (the engine records ``top`` and ``exec`` in its event stream; plain reads
+leave no trace). It never creates, starts, stops, pulls or removes anything.
 
 ``docker`` is imported here and only here (lazily: this module is imported only on
 the audit path). Subjects are built by :mod:`dindcheck.sources.live.observation` from
@@ -25,11 +26,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import quote
 
 from dindcheck.model import InputProblem
 from dindcheck.redact import redact_text
 from dindcheck.sources.live.endpoints import Endpoint, EndpointError, resolve
 from dindcheck.sources.live.inspect import container_name, is_running
+from dindcheck.sources.live.logs import TAIL_LINES, log_lines, log_payload
 from dindcheck.sources.live.observation import ContainerObservation, EngineObservation
 from dindcheck.sources.live.probes import (
     DEFAULT_SOCKETS,
@@ -238,12 +241,15 @@ def _observe_container(ctx: _Context, summary: Mapping[str, Any],
     if is_running(inspect) and ctx.exec_probes:
         # `top` is a read, but the engine logs it as an event: --no-exec leaves no trace.
         obs.processes = _processes(ctx.client, inspect["Id"])
+    daemon = _runs_a_daemon(obs)
     probe = ctx.exec_probes and is_running(inspect)
-    if probe and _runs_a_daemon(obs):
+    if probe and daemon:
         if (inspect.get("State") or {}).get("Paused"):
             obs.notes.append(f"container {name} is paused: inner facts not read")
         else:
             _run_probes(ctx.probe_client, obs, ctx.probe_timeout)
+    if daemon and (inspect.get("State") or {}).get("Status") != "created":
+        obs.log = _read_log(ctx.probe_client, obs, ctx.probe_timeout)
     return obs, list(obs.notes), None
 
 
@@ -274,6 +280,47 @@ def _processes(client: APIClient, container_id: str) -> list[str] | None:
     titles = top.get("Titles") or []
     column = titles.index("CMD") if "CMD" in titles else len(titles) - 1
     return [str(row[column]) for row in top.get("Processes") or [] if len(row) > column]
+
+
+# --------------------------------------------------------------------------- logs
+
+
+def _read_log(client: APIClient, obs: ContainerObservation, timeout: float) -> list[str] | None:
+    """The tail of the container's log (None, with a note, when it cannot be read): read
+    within ``timeout`` seconds, bounded in bytes by :func:`logs.log_payload
+    <dindcheck.sources.live.logs.log_payload>`."""
+    name = container_name(obs.inspect)
+    failures: tuple[type[BaseException], ...] = (TimeoutError, *_engine_errors())
+    # The SDK's logs() inspects the container again to learn whether it has a TTY, and
+    # fails on an answer without one: the log is read directly, framed per the inspect.
+    tty = (obs.inspect.get("Config") or {}).get("Tty") is True
+    container = quote(str(obs.inspect["Id"]), safe="")
+    url = f"{client.base_url}/v{client.api_version}/containers/{container}/logs"
+
+    def read() -> tuple[int, bytes]:
+        response = client.get(url, params={"stdout": 1, "stderr": 1, "follow": 0,
+                                           "tail": TAIL_LINES}, stream=True, timeout=timeout)
+        try:
+            if response.status_code != 200:
+                return response.status_code, b""
+            return 200, log_payload(response.iter_content(16 * 1024), multiplexed=not tty)
+        finally:
+            response.close()
+
+    try:
+        status, data = _within(timeout, read)
+    except failures as exc:
+        timed_out = any(_is_timeout(e) for e in _chain(exc))
+        obs.notes.append(f"container {name}: its log was not read "
+                         f"({'timed out' if timed_out else _one_line(exc)})")
+        return None
+    if status == 404:
+        obs.notes.append(f"container {name} vanished before its log was read")
+    elif status != 200:
+        obs.notes.append(f"container {name}: its log cannot be read (HTTP {status})")
+    else:
+        return log_lines(data)
+    return None
 
 
 # --------------------------------------------------------------------------- probes

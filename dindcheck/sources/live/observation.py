@@ -30,18 +30,21 @@ class ContainerObservation:
     processes: list[str] | None = None  # CMD column of `top`; None: not read
     probes: dict[str, ProbeResult] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    log: list[str] | None = None  # the tail of its log, redacted; None: not read
 
     def to_json(self) -> dict[str, Any]:
         return {"inspect": self.inspect, "processes": self.processes,
                 "probes": {k: v.to_json() for k, v in self.probes.items()},
-                "notes": list(self.notes)}
+                "notes": list(self.notes), "log": self.log}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ContainerObservation:
+        log = data.get("log")
         return cls(inspect=dict(data["inspect"]), processes=data.get("processes"),
                    probes={k: ProbeResult.from_json(v)
                            for k, v in (data.get("probes") or {}).items()},
-                   notes=list(data.get("notes") or []))
+                   notes=list(data.get("notes") or []),
+                   log=[str(line) for line in log] if isinstance(log, list) else None)
 
 
 @dataclass(slots=True)

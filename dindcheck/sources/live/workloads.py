@@ -41,6 +41,7 @@ from dindcheck.sources.live.probes import (
 )
 from dindcheck.sources.live.shapes import INFO, INSPECT, VERSION, conformed
 from dindcheck.subjects import ImageFacts, data_root_path
+from dindcheck.suppress import from_labels
 from dindcheck.workload import (
     ANONYMOUS_VOLUME,
     BIND,
@@ -56,6 +57,7 @@ from dindcheck.workload import (
     Port,
     Setup,
     State,
+    SuppressionSource,
     Workload,
     within,
 )
@@ -182,6 +184,7 @@ def _observation(obs: ContainerObservation, data_root: str | None,
         data_root_fs=normalize_fs(status.get("Backing Filesystem")) or inner.fs,
         daemon_json=inner.daemon_json,
         notes=_notes(obs, inner, exec_probes=exec_probes),
+        log=tuple(redact_text(line) for line in obs.log) if obs.log is not None else None,
     )
 
 
@@ -220,6 +223,7 @@ def container_workload(endpoint: str, obs: ContainerObservation, *, outer_root: 
         ("ports", ports_field), ("healthcheck", "Config.Healthcheck"), ("command", "Args"),
         ("state", "State"), ("environment", "Config.Env"), ("volumes", "Mounts"),
         ("daemon_json", "/etc/docker/daemon.json"))}
+    ignored, reason = from_labels(config_of(inspect).get("Labels") or {})
     return Workload(
         name=container_name(inspect),
         id=str(inspect.get("Id")),
@@ -233,6 +237,7 @@ def container_workload(endpoint: str, obs: ContainerObservation, *, outer_root: 
                      for k, v in container_env(inspect).items()},
         privileged=bool(host.get("Privileged")),
         cap_add=tuple(str(c) for c in host.get("CapAdd") or []),
+        cap_drop=tuple(str(c) for c in host.get("CapDrop") or []),
         security_opt=tuple(str(s) for s in host.get("SecurityOpt") or []),
         runtime=host.get("Runtime"),
         network_mode=network_mode,
@@ -245,6 +250,10 @@ def container_workload(endpoint: str, obs: ContainerObservation, *, outer_root: 
                          host_ip=p["host_ip"], protocol=p["protocol"],
                          location=_where(endpoint, inspect, ports_field)) for p in ports),
         healthcheck=Healthcheck(test=check, split=split) if check else None,
+        suppress=ignored,
+        suppress_source=SuppressionSource(
+            by="label", location=_where(endpoint, inspect, "Config.Labels"),
+            reason=reason) if ignored else None,
         locations=locations,
         observation=_observation(obs, data_root, exec_probes=exec_probes),
     )

@@ -1,10 +1,16 @@
-"""The shell in a Jenkinsfile: the strings of its ``sh`` steps.
+"""The shell in a Jenkinsfile: the strings of its ``sh`` steps, and the containers its
+Docker Pipeline steps start.
 
 ``sh 'cmd'``, ``sh "cmd"``, ``sh '''…'''``, ``sh \"\"\"…\"\"\"``, ``sh(…)`` and the named
 form ``sh script: '…', label: '…'``. Groovy's escapes are undone (``\\$`` is a ``$`` for
 the shell); GString interpolations (``${env.X}``, ``$X``) are kept as written, like
 shell variables. Comments and other strings are skipped, so a ``sh`` inside them is
 not a step. A step whose script is not a string literal is noted.
+
+The Docker Pipeline plugin's ``docker.image('IMAGE').withRun('ARGS', 'COMMAND')``,
+``.run(…)`` and ``.inside('ARGS')`` run ``docker run -d ARGS IMAGE COMMAND`` (``inside``
+keeps the container up with ``cat`` and runs the block's steps in it): each is read as
+that line, located at ``docker.image``.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_TOKEN = re.compile(r"//|/\*|'''|\"\"\"|'|\"|\bsh\b")
+_TOKEN = re.compile(r"//|/\*|'''|\"\"\"|'|\"|\bsh\b|\bdocker\s*\.\s*image\s*\(")
+_PIPELINE_STEP = re.compile(r"\s*\)\s*\.\s*(withRun|inside|run)\s*\(\s*")
+_ARGUMENT_END = re.compile(r"\s*(,)?\s*")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "\\": "\\", "'": "'",
             '"': '"', "$": "$"}
 _NAMED_ARG = re.compile(r"\s*\(?\s*[A-Za-z_]\w*\s*:")
@@ -46,6 +54,8 @@ def sh_steps(source: str) -> Steps:
         elif token == "/*":
             close = source.find("*/", m.end())
             i = n if close < 0 else close + 2
+        elif token.startswith("docker"):
+            i = _pipeline_step(source, m.start(), m.end(), steps, parts)
         elif token != "sh":
             _, _, i = _string(source, m.start())
         else:
@@ -80,6 +90,45 @@ def _step(source: str, i: int, steps: Steps, parts: list[str]) -> int:
         parts.append("\n")
         steps.offsets.append(offsets[-1] if offsets else i)
     return end
+
+
+def _pipeline_step(source: str, anchor: int, i: int, steps: Steps, parts: list[str]) -> int:
+    """``docker.image('IMAGE').withRun('ARGS', 'COMMAND')`` (or ``run``, ``inside``) at
+    ``anchor`` as the ``docker run`` line it runs; ``i`` is past ``docker.image(``."""
+    while i < len(source) and source[i] in " \t":
+        i += 1
+    if not source.startswith(("'", '"'), i):
+        return i
+    image, image_offsets, i = _string(source, i)
+    step = _PIPELINE_STEP.match(source, i)
+    if step is None:
+        return i  # docker.image(…).pull(), .push(), .id: nothing runs
+    i = step.end()
+    strings: list[tuple[str, list[int]]] = []
+    while len(strings) < 2 and source.startswith(("'", '"'), i):
+        text, offsets, i = _string(source, i)
+        strings.append((text, offsets))
+        comma = _ARGUMENT_END.match(source, i)
+        i = comma.end() if comma else i
+        if comma is None or comma.group(1) is None:
+            break
+    args, command = [*strings, ("", []), ("", [])][:2]
+    if step.group(1) == "inside":
+        command = ("cat", [])
+
+    def put(text: str, offsets: list[int]) -> None:
+        parts.append(text)
+        steps.offsets.extend(offsets if len(offsets) == len(text) else [anchor] * len(text))
+
+    put("docker run -d ", [])
+    put(args[0], args[1])
+    put(" ", [])
+    put(image, image_offsets)
+    if command[0]:
+        put(" ", [])
+        put(command[0], command[1])
+    put("\n", [])
+    return i
 
 
 def _string(source: str, i: int) -> tuple[str, list[int], int]:

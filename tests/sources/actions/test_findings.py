@@ -117,7 +117,7 @@ CASES: dict[str, tuple[str, set[Finding], set[str]]] = {
                                   "DIND005"}),
     "tls-service-certs-not-shared": (TLS_SERVICE_NO_CERTS, {("DIND023", "test", 8)}, set()),
     "plaintext-service-published": (PLAINTEXT_PUBLISHED, {("DIND010", "test/docker", 12)},
-                                    set()),
+                                    {"DIND021", "DIND011"}),
     "docker-host-typo": (TYPO, {("DIND021", "test/steps[0]", 15)}, {"DIND011"}),
 }
 

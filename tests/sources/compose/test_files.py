@@ -10,6 +10,7 @@ import pytest
 
 from dindcheck.reading import read_text
 from dindcheck.sources.compose import files as compose_files
+from dindcheck.sources.compose.dockerfile import ImageConfig
 from dindcheck.sources.compose.files import (
     ComposeProject,
     as_mapping,
@@ -1015,6 +1016,28 @@ def test_the_final_from_of_a_dockerfile_is_read() -> None:
     write("app/Dockerfile", "FROM golang AS build\nFROM docker:27-dind\n")
     project = load(("c.yml", service("build: ./app")))
     assert project.base_images == {"s": "docker:27-dind"}
+
+
+@pytest.mark.parametrize(("body", "config"), [
+    pytest.param("build: ./app", ImageConfig(base="docker:27-dind", entrypoint=("dockerd",),
+                                             cmd=("--mtu=1400",), volumes=("/data",)),
+                 id="context-folder"),
+    pytest.param("build:\n  context: .\n  dockerfile: app/Dockerfile\n  args: [V=29]",
+                 ImageConfig(base="docker:29-dind", entrypoint=("dockerd",),
+                             cmd=("--mtu=1400",), volumes=("/data",)), id="args-as-a-list"),
+    pytest.param("build:\n  context: .\n  dockerfile_inline: |\n    FROM docker:26-dind\n"
+                 "    CMD [\"--tls=false\"]", ImageConfig(base="docker:26-dind",
+                                                       cmd=("--tls=false",)),
+                 id="inline-dockerfile"),
+    pytest.param("image: x\nbuild: ./app", None, id="named-image-wins"),
+    pytest.param("build: ./missing", None, id="no-dockerfile"),
+])
+def test_the_final_stage_of_a_dockerfile_is_read(body: str, config: ImageConfig | None) -> None:
+    write("app/Dockerfile", "ARG V=27\nFROM docker:${V}-dind\nVOLUME /data\n"
+                            "ENTRYPOINT [\"dockerd\"]\nCMD [\"--mtu=1400\"]\n")
+    project = load(("c.yml", service(body)))
+    assert project.dockerfiles.get("s") == config
+    assert project.base_images.get("s") == (config.base if config else None)
 
 
 @pytest.mark.parametrize(

@@ -136,7 +136,9 @@ def test_notes_of_the_corpus() -> None:
         "mender-integration-default-pipeline.gitlab-ci.yml"]
     full = notes["mender-integration-full-integration-template.gitlab-ci.yml"]
     assert "!reference [.mantra-push-results] could not be found" in full
-    assert "DOCKER_VERSION" in full
+    assert "DOCKER_VERSION" in load_setups(
+        CORPUS / "gitlab-ci" / "mender-integration-full-integration-template.gitlab-ci.yml"
+    )[0].unresolved
     assert "a fragment without jobs" in notes["omnibus-gitlab-dind-config-registry-mirror.yml"]
 
 

@@ -125,11 +125,13 @@ def lint_text(text: str, name: str | None) -> Report:
 
 # Rules that no Kubernetes subject can meet: their condition needs what only a running
 # engine shows (the filesystem under the data root, the uplink's MTU, the host's cgroup
-# version), a closed setup (names that reach nothing else: a Kubernetes name may be a
-# Service outside the input), or a platform that replaces the image's entrypoint.
+# version, a container's log), a closed setup (names that reach nothing else: a
+# Kubernetes name may be a Service outside the input), or a platform that replaces the
+# image's entrypoint.
 NOT_ON_KUBERNETES = {"DIND003": "backing_fs", "DIND017": "inner.mtu_uplink",
              "DIND019": "host_cgroup_version", "DIND021": "reaches: nothing (closed)",
-             "DIND022": "starts: false", "DIND025": "reaches: nothing (closed)"}
+             "DIND022": "starts: false", "DIND025": "reaches: nothing (closed)",
+             "DIND042": "log", "DIND043": "log"}
 
 
 def kubernetes_inputs() -> list[Path]:

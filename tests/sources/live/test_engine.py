@@ -46,7 +46,7 @@ SECRET = "hunter2-do-not-print"
 TOKEN = "tok-3f9a-do-not-print"
 RUNNING_DIND = ("dind-layer", "dind-volume", "shared-a", "dind-loop")
 CONTAINERS = (*RUNNING_DIND, "shared-b", "sock-ro", "no-cli", "client", "priv-created",
-              "bind-created", "outer-root", "anon-created")
+              "bind-created", "outer-root", "anon-created", "no-privileges")
 VOLUMES = ("dind-cache", "shared-root")
 
 
@@ -106,6 +106,7 @@ def _start_scenarios(engine: Engine, host_dir: Path, loop_dir: Path) -> None:
     run("create", "--name", "outer-root", "-v", f"{engine.data_root}/volumes:/var/lib/docker",
         DIND_IMAGE)
     run("create", "--name", "anon-created", "-v", "/var/lib/docker", DIND_IMAGE)
+    run("run", "-d", "--name", "no-privileges", DIND_IMAGE)  # its entrypoint cannot mount
     # The second daemon on one data root must start after the first holds it.
     wait_for(lambda: inner_info(engine, "shared-a"), what="inner daemon of shared-a")
     run("run", "-d", "--name", "shared-b", "-v", "shared-root:/var/lib/docker", *dind)
@@ -113,6 +114,8 @@ def _start_scenarios(engine: Engine, host_dir: Path, loop_dir: Path) -> None:
         wait_for(lambda n=name: inner_info(engine, n), what=f"inner daemon of {name}")
     wait_for(lambda: not container_state(engine, "shared-b")["Running"], timeout=90,
              what="shared-b to fail on the shared data root")
+    wait_for(lambda: not container_state(engine, "no-privileges")["Running"], timeout=60,
+             what="no-privileges to stop")
 
 
 def _cleanup(engine: Engine) -> None:
@@ -215,9 +218,43 @@ def test_two_daemons_on_one_volume_both_named_with_the_stopped_ones_state(scene:
     assert second["state"]["exit_code"] != 0
     assert first["state"]["running"] is True
     found = {f.subject_name: f for f in scene.found("DIND004")}
-    assert set(found) == {"shared-a", "shared-b"}
+    assert set(found) == {"shared-a", "shared-b", "outer-root"}
     assert "shared-b" in found["shared-a"].message
     assert found["shared-b"].evidence["state"]["exit_code"] == second["state"]["exit_code"]
+
+
+def test_the_daemon_that_died_on_the_shared_data_root_says_so_in_its_log(scene: Scene) -> None:
+    second = scene.subject("shared-b")
+    log = second["log"]
+    assert log["stopped_by"] == "shared_data_root"
+    assert "timeout waiting for containerd to start" in log["stopped_line"]
+    assert "shared_data_root" in log["causes"]
+    dind004 = next(f for f in scene.found("DIND004") if f.subject_name == "shared-b")
+    assert dind004.evidence["log.cause_lines.shared_data_root"] == log["cause_lines"][
+        "shared_data_root"]
+    # Its twin runs with the same flags: it had the privileges, it died of the lock.
+    assert second["privileges"]["sufficient"] is True
+    assert "DIND008" not in scene.found_for("shared-b")
+
+
+def test_the_vfs_fallback_shows_in_the_log_of_a_running_dind(scene: Scene) -> None:
+    log = scene.subject("dind-layer")["log"]
+    assert {"overlay_unsupported", "vfs_fallback"} <= set(log["causes"])
+    assert "failed to mount overlay: invalid argument" in log["cause_lines"][
+        "overlay_unsupported"]
+    assert log["stopped_by"] is None  # it runs
+    dind002 = next(f for f in scene.found("DIND002") if f.subject_name == "dind-layer")
+    assert "vfs" in dind002.evidence["log.cause_lines.vfs_fallback"]
+    assert scene.subject("dind-volume")["log"]["causes"] == []  # overlay2 on a volume
+
+
+def test_a_dind_container_without_privileges_stops_and_its_log_says_why(scene: Scene) -> None:
+    daemon = scene.subject("no-privileges")
+    assert daemon["state"]["running"] is False
+    assert daemon["log"]["stopped_by"] == "not_privileged"
+    assert daemon["privileges"]["decided_by"] == "log"
+    finding = next(f for f in scene.found("DIND008") if f.subject_name == "no-privileges")
+    assert "permission denied" in finding.evidence["log.cause_lines.not_privileged"]
 
 
 def test_read_only_socket_mount_is_still_the_host_socket(scene: Scene) -> None:
@@ -257,9 +294,15 @@ def test_host_path_bind_and_a_bind_into_the_outer_data_root(scene: Scene) -> Non
     plain = scene.subject("bind-created")["data_root"]["mount"]
     assert (plain["type"], plain["source"]) == ("bind", str(scene.host_dir))
     assert "into_outer_root" not in plain
-    inside = scene.subject("outer-root")["data_root"]["mount"]
-    assert inside["type"] == "bind"
-    assert inside["into_outer_root"] is True
+    inside = scene.subject("outer-root")["data_root"]
+    assert inside["mount"]["type"] == "bind"
+    assert inside["mount"]["into_outer_root"] is True
+    assert inside["mount"]["outer_root"] == str(scene.engine.data_root)
+    assert inside["mount"]["outer_root_assumed"] is False
+    assert inside["shared_with"] == [
+        f"the host's Docker engine (its data root is {scene.engine.data_root})"]
+    assert "DIND004" in scene.found_for("outer-root")
+    assert "DIND004" not in scene.found_for("bind-created")
 
 
 def test_anonymous_volume_at_the_data_root(scene: Scene) -> None:
@@ -335,6 +378,9 @@ def test_the_audit_only_reads_the_engine_event_stream_proves_it(scene: Scene) ->
     assert no_exec["inner"] is None
     assert no_exec["storage_driver"]["observed"] is None
     assert any("probes off" in n for n in no_exec["notes"])
+    # Logs are a plain read: still there without probes, and the fallback with them.
+    layer = next(s for s in targets[0].subjects if s["name"] == "dind-layer")
+    assert "vfs_fallback" in layer["log"]["causes"]
 
 
 def test_a_container_that_vanishes_between_list_and_inspect(scene: Scene) -> None:

@@ -149,7 +149,50 @@ def test_replay_finds_what_the_engine_showed(subjects: list[Subject],
     assert "DIND005" in rules_for(findings, "anon-created")
     assert "DIND011" in rules_for(findings, "client")
     assert pick(subjects, "outer-root")["data_root"]["mount"]["into_outer_root"] is True
+    assert "DIND004" in rules_for(findings, "outer-root")  # the engine's own volume store
     assert "DIND017" in rules_for(findings, "dind-volume")  # uplink 1400 < docker0 1500
+
+
+def test_replay_reads_the_recorded_logs(subjects: list[Subject],
+                                       findings: list[Finding]) -> None:
+    second = pick(subjects, "shared-b")
+    assert second["log"]["stopped_by"] == "shared_data_root"
+    assert "DIND004" in rules_for(findings, "shared-b")
+    layer = pick(subjects, "dind-layer")
+    assert {"overlay_unsupported", "vfs_fallback"} <= set(layer["log"]["causes"])
+    denied = pick(subjects, "no-privileges")
+    assert (denied["log"]["stopped_by"], denied["privileges"]["decided_by"]) == (
+        "not_privileged", "log")
+    assert "DIND008" in rules_for(findings, "no-privileges")
+    assert pick(subjects, "priv-created")["log"] is None  # never started: nothing to read
+
+
+def test_log_lines_are_redacted_again_when_replayed() -> None:
+    inspect = {"Id": "c" * 64, "Name": "/dind", "Path": "dockerd-entrypoint.sh", "Args": [],
+               "Config": {"Image": "docker:27-dind"}, "HostConfig": {},
+               "State": {"Status": "exited", "Running": False, "ExitCode": 1}}
+    observation = EngineObservation(endpoint=ENDPOINT, info={}, version={}, containers=[
+        ContainerObservation(inspect=inspect, log=[
+            "failed to start daemon: pid file found, ensure docker is not running "
+            f"(REGISTRY_PASSWORD={SECRET})"])])
+    (daemon,) = [s for s in build_subjects(observation) if s["kind"] == "daemon"]
+    assert daemon["log"]["stopped_by"] == "shared_data_root"
+    assert "REGISTRY_PASSWORD=<redacted>" in daemon["log"]["stopped_line"]
+    assert SECRET not in json.dumps(daemon)
+
+
+def test_a_stopped_twin_of_a_running_daemon_has_the_privileges_it_needs(
+        subjects: list[Subject], findings: list[Finding]) -> None:
+    second = pick(subjects, "shared-b")
+    assert second["state"]["running"] is False
+    assert second["privileges"]["sufficient"] is True
+    assert second["privileges"]["decided_by"] == "same-profile-runs"
+    assert second["privileges"]["same_profile_runs"] in {"shared-a", "dind-layer", "dind-loop"}
+    assert "DIND008" not in rules_for(findings, "shared-b")
+    plain = pick(subjects, "bind-created")  # created without the capabilities: predicted
+    assert (plain["privileges"]["sufficient"], plain["privileges"]["decided_by"]) == (
+        False, "profile")
+    assert "DIND008" in rules_for(findings, "bind-created")
 
 
 def test_replay_never_shows_the_recorded_secrets(recorded: dict[str, Any],
@@ -406,6 +449,20 @@ def test_endpoint_resolution_follows_the_docker_cli(tmp_path: Path) -> None:
     assert resolve("unix:///y.sock", env, context="remote").url == "unix:///y.sock"
     with pytest.raises(EndpointError, match="not found"):
         resolve(None, env, context="nope")
+
+
+@pytest.mark.parametrize(("variables", "tls", "verify"), [
+    pytest.param({"DOCKER_TLS_VERIFY": "1"}, True, True, id="verify-1"),
+    pytest.param({"DOCKER_TLS_VERIFY": "0"}, True, True, id="verify-0-is-on-too"),
+    pytest.param({"DOCKER_TLS_VERIFY": "false"}, True, True, id="verify-false-is-on-too"),
+    pytest.param({"DOCKER_TLS_VERIFY": ""}, False, False, id="verify-empty-is-off"),
+    pytest.param({"DOCKER_TLS": "0"}, True, False, id="tls-without-verify"),
+    pytest.param({}, False, False, id="neither"),
+])
+def test_any_non_empty_tls_variable_turns_tls_on(tmp_path: Path, variables: dict[str, str],
+                                                 tls: bool, verify: bool) -> None:
+    found = resolve("tcp://dind:2376", {"DOCKER_CONFIG": str(tmp_path), **variables})
+    assert (found.tls, found.tls_verify) == (tls, verify)
 
 
 def test_unknown_context_is_an_engine_problem(tmp_path: Path) -> None:

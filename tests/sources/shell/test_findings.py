@@ -33,6 +33,19 @@ docker run -d --privileged --name dind -e DOCKER_TLS_CERTDIR= \\
   -p 2375:2375 -v dind-data:/var/lib/docker docker:29.1.3-dind
 """
 
+LOOP_ON_ONE_VOLUME = """#!/bin/sh
+for n in 1 2; do
+  docker run -d --privileged --name "dind-$n" \\
+    -v dind-cache:/var/lib/docker docker:29.1.3-dind
+done
+"""
+
+LOOP_IN_THE_FOREGROUND = """#!/bin/sh
+for n in 1 2; do
+  docker run --rm --privileged -v dind-cache:/var/lib/docker docker:29.1.3-dind true
+done
+"""
+
 Finding = tuple[str, str, int | None]
 
 CASES: dict[str, tuple[str, set[Finding], set[str]]] = {
@@ -42,6 +55,8 @@ CASES: dict[str, tuple[str, set[Finding], set[str]]] = {
     # created by the dind daemon: the socket is that daemon's, not the host's
     "socket-inside-dind": (SOCKET_INSIDE_DIND, set(), {"DIND009"}),
     "plaintext-published": (PLAINTEXT_PUBLISHED, {("DIND010", "dind", 3)}, set()),
+    "loop-on-one-volume": (LOOP_ON_ONE_VOLUME, {("DIND004", "dind-$n", 4)}, set()),
+    "loop-in-the-foreground": (LOOP_IN_THE_FOREGROUND, set(), {"DIND004"}),
 }
 
 

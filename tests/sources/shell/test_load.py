@@ -113,6 +113,36 @@ def test_jenkinsfile_sh_steps() -> None:
     assert any("variable" in n for n in setup.notes)
 
 
+@pytest.mark.parametrize(("step", "image", "privileged", "command"), [
+    pytest.param("docker.image('docker:27-dind').withRun('--privileged') { c -> }",
+                 "docker:27-dind", True, None, id="withRun"),
+    pytest.param('docker.image("docker:27-dind").withRun("--privileged", "--mtu=1400") { }',
+                 "docker:27-dind", True, ("--mtu=1400",), id="withRun-command"),
+    pytest.param("docker.image('docker:27-dind').run('--privileged')", "docker:27-dind", True,
+                 None, id="run"),
+    pytest.param("docker.image('docker:27-cli').inside('-v /var/run/docker.sock:/s') { }",
+                 "docker:27-cli", False, ("cat",), id="inside"),
+    pytest.param("docker.image( 'docker:27-dind' ).withRun() { }", "docker:27-dind", False,
+                 None, id="no-arguments"),
+])
+def test_jenkinsfile_docker_pipeline_steps(step: str, image: str, privileged: bool,
+                                           command: tuple[str, ...] | None) -> None:
+    text = f"node {{\n  // docker.image('x').withRun('--privileged')\n  {step}\n}}\n"
+    setup = read(text, "Jenkinsfile", JENKINSFILE)
+    (w,) = setup.workloads
+    assert (w.image, w.privileged, w.command) == (image, privileged, command)
+    assert w.location("image").line == 3
+
+
+@pytest.mark.parametrize("step", [
+    "docker.image('maven:3').pull()",
+    "docker.image(env.IMAGE).withRun('--privileged') { }",
+    "echo \"docker.image('docker:dind').withRun('--privileged')\"",
+])
+def test_jenkinsfile_steps_that_run_nothing_readable(step: str) -> None:
+    assert read(f"node {{\n  {step}\n}}\n", "Jenkinsfile", JENKINSFILE).workloads == ()
+
+
 def test_markdown_code_blocks() -> None:
     text = ("# Title\n\n```console\n$ docker run -d --privileged \\\n"
             "    docker:dind\nabc123\n$ docker ps\n```\n\n"
