@@ -82,7 +82,7 @@ def base_files(folder: Path) -> list[str]:
     from dindcheck.sources import FILE_SOURCES
     from dindcheck.sources.walk import walk
 
-    groups, _ = walk([folder], FILE_SOURCES)
+    groups = walk([folder], FILE_SOURCES).groups
     return [str(files[0]) for kind, files in groups if kind == "compose"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -535,11 +536,8 @@ def _children(pid: int) -> set[int]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
-def test_sigterm_stops_a_parallel_lint_and_its_workers(tmp_path: Path) -> None:
-    import os
-    import signal
-    import subprocess
+def _parallel_lint(tmp_path: Path) -> tuple[subprocess.Popen[bytes], set[int]]:
+    """``dindcheck lint -j 2`` on 600 projects, once both its workers run."""
     import time
 
     from tests.repo import dindcheck_command
@@ -548,13 +546,23 @@ def test_sigterm_stops_a_parallel_lint_and_its_workers(tmp_path: Path) -> None:
         write_tree(tmp_path / f"p{i}", {"compose.yaml": "services:\n" + "".join(
             f"  s{j}: {{image: 'docker:dind', privileged: true}}\n" for j in range(40))})
     proc = subprocess.Popen([*dindcheck_command(), "lint", str(tmp_path), "-j", "2",
-                             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             "--json"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     workers: set[int] = set()
     deadline = time.monotonic() + 60
     while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
         workers = _children(proc.pid)
         time.sleep(0.05)
     assert len(workers) >= 2, "the pool did not start"
+    return proc, workers
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+def test_sigterm_stops_a_parallel_lint_and_its_workers(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    proc, workers = _parallel_lint(tmp_path)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 143
@@ -573,22 +581,8 @@ def test_sigterm_stops_a_parallel_lint_and_its_workers(tmp_path: Path) -> None:
 def test_a_worker_killed_from_outside_ends_the_run_unpassed(tmp_path: Path, signum: str) -> None:
     import os
     import signal
-    import subprocess
-    import time
 
-    from tests.repo import dindcheck_command
-
-    for i in range(600):
-        write_tree(tmp_path / f"p{i}", {"compose.yaml": "services:\n" + "".join(
-            f"  s{j}: {{image: 'docker:dind', privileged: true}}\n" for j in range(40))})
-    proc = subprocess.Popen([*dindcheck_command(), "lint", str(tmp_path), "-j", "2",
-                             "--json"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    workers: set[int] = set()
-    deadline = time.monotonic() + 60
-    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
-        workers = _children(proc.pid)
-        time.sleep(0.05)
-    assert len(workers) >= 2, "the pool did not start"
+    proc, workers = _parallel_lint(tmp_path)
     os.kill(min(workers), getattr(signal, signum))
     try:
         _, err = proc.communicate(timeout=30)

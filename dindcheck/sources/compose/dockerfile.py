@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 # A Dockerfile is small; one larger than this is not read.
 MAX_DOCKERFILE_SIZE = 1024 * 1024
@@ -84,29 +85,32 @@ def _logical_lines(text: str) -> list[str]:
     return result
 
 
+def _json_form(text: str) -> list[Any] | None:
+    """The JSON list an instruction's arguments are written as (``["a", "b"]``), if any."""
+    if not text.startswith("["):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, list) else None
+
+
 def _command(text: str) -> tuple[str, ...]:
     """An ENTRYPOINT/CMD: the exec form (a JSON list of strings) as written, the shell
     form as ``/bin/sh -c``."""
     text = text.strip()
-    if text.startswith("["):
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = None
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return tuple(value)
+    value = _json_form(text)
+    if value is not None and all(isinstance(v, str) for v in value):
+        return tuple(value)
     return ("/bin/sh", "-c", text) if text else ()
 
 
 def _volumes(text: str) -> tuple[str, ...]:
     text = text.strip()
-    if text.startswith("["):
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = None
-        if isinstance(value, list):
-            return tuple(str(v) for v in value if isinstance(v, str) and v)
+    value = _json_form(text)
+    if value is not None:
+        return tuple(v for v in value if isinstance(v, str) and v)
     return tuple(text.split())
 
 

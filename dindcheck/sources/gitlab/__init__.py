@@ -57,8 +57,26 @@ class GitLabSource:
         from dindcheck.sources.gitlab.workloads import load_setups
 
         return [setup for path in files for setup in load_setups(
-            path, runner_config=options.runner_config, root=options.root,
-            max_file_size=options.max_file_size)]
+            path, runner_config=options.runner_config,
+            root=repository_of(path, options.root), max_file_size=options.max_file_size)]
+
+
+def repository_of(pipeline: Path, root: Path | None) -> Path | None:
+    """The repository a pipeline's ``include: local`` paths are relative to: the nearest
+    folder with a ``.git`` from the pipeline's folder up to the lint's root, else the
+    pipeline's own folder (where GitLab keeps ``.gitlab-ci.yml``). Reads never leave it."""
+    if root is None:
+        return None
+    folder = pipeline.absolute().parent
+    top = root.absolute()
+    if folder != top and top not in folder.parents:
+        return root  # a pipeline named outside the root: the root still bounds its reads
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+        if candidate == top:
+            break
+    return folder
 
 
 SOURCE = GitLabSource()

@@ -259,3 +259,27 @@ def test_a_missing_runner_config_is_a_usage_error(tmp_path: Path) -> None:
                 stdout=io.StringIO(), stderr=err)
     assert code == 2
     assert "absent.toml" in err.getvalue()
+
+
+@pytest.mark.parametrize(("layout", "ci_folder"), [
+    pytest.param({"a/.git/HEAD": "", "b/.git/HEAD": ""}, "{p}", id="one-repository-each"),
+    pytest.param({}, "{p}", id="no-repository-the-pipelines-folder"),
+    pytest.param({".git/HEAD": ""}, "", id="one-repository-above"),
+])
+def test_local_includes_are_relative_to_each_pipelines_repository(
+        tmp_path: Path, layout: dict[str, str], ci_folder: str) -> None:
+    """A folder of checked-out projects (or of pipelines copied without their .git) is
+    linted as GitLab runs each: ``include: local`` from that project's root."""
+    for name, text in layout.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    for project in ("a", "b"):
+        templates = tmp_path / ci_folder.format(p=project) / "ci" / "templates.yml"
+        templates.parent.mkdir(parents=True, exist_ok=True)
+        templates.write_text(".dind:\n  services: [docker:27.3.1-dind]\n")
+        (tmp_path / project).mkdir(exist_ok=True)
+        (tmp_path / project / ".gitlab-ci.yml").write_text(
+            "include: ci/templates.yml\nbuild:\n  extends: .dind\n  script: [docker info]\n")
+    report = lint([tmp_path], RULES, jobs=1)
+    assert report.errors == ()
+    assert {t.name.rsplit("/", 2)[-2] for t in report.targets} == {"a", "b"}
