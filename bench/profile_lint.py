@@ -46,8 +46,9 @@ def _module(filename: str) -> str:
 def profile(n: int, dump: Path | None = None) -> pstats.Stats:
     from dindcheck.catalogue import load_catalogue
     from dindcheck.lint import lint
-    from dindcheck.report import RenderOptions
-    from dindcheck.report.json import render
+    from dindcheck.report import RenderOptions, renderer
+
+    render = renderer("json")
 
     rules = load_catalogue()
     # As the CLI renders into a pipe or file: compact JSON where RenderOptions has `pretty`.
@@ -83,7 +84,7 @@ def run(n: int = 1000, top: int = 20, dump: Path | None = None) -> str:
                   ("subjects (build_subjects)", "subjects/__init__.py", "build_subjects"),
                   ("rules (evaluate)", "engine.py", "evaluate"),
                   ("findings (make_finding)", "engine.py", "make_finding"),
-                  ("JSON report (render)", "json.py", "render")]
+                  ("JSON report (write_report)", "report/__init__.py", "write_report")]
     cum_rows = []
     for label, file, func in cumulative:
         ct = max((v[3] for k, v in raw.items() if k[0].endswith(file) and k[2] == func),
