@@ -95,15 +95,21 @@ def _matches(combo: Mapping[str, Any], rule: Mapping[str, Any]) -> bool:
     return all(combo.get(k) == v for k, v in rule.items())
 
 
-def text_of(value: Any) -> str:
-    """A matrix value as an expression turns it into text."""
+def scalar_text(value: Any) -> str | None:
+    """A scalar as GitHub turns it into text; None for a mapping or list."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return ""
     if isinstance(value, str | int | float):
         return str(value)
-    return json.dumps(value, sort_keys=True, default=str)
+    return None
+
+
+def text_of(value: Any) -> str:
+    """A matrix value as an expression turns it into text."""
+    text = scalar_text(value)
+    return json.dumps(value, sort_keys=True, default=str) if text is None else text
 
 
 def label(combination: Mapping[str, Any]) -> str:

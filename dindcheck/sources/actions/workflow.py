@@ -25,7 +25,13 @@ from dindcheck.shell.mounts import volume_mount
 from dindcheck.shell.positions import Located
 from dindcheck.shell.workloads import Naming, parse_port, workload, workloads
 from dindcheck.sources.actions import runner
-from dindcheck.sources.actions.matrix import expand, label, referenced, substituter
+from dindcheck.sources.actions.matrix import (
+    expand,
+    label,
+    referenced,
+    scalar_text,
+    substituter,
+)
 from dindcheck.sources.actions.yamltext import value_locator
 from dindcheck.workload import EnvVar, Mount, Port, Setup, Workload
 from dindcheck.yamlload import Mark, PosDict, PosList, YamlError, load_text, read_text
@@ -56,17 +62,6 @@ def read(data: Any, text: str, name: str) -> Setup:
     return Setup(kind=KIND, name=name, origin=KIND, paths=(name,),
                  workloads=tuple(workflow.workloads), problems=tuple(workflow.problems),
                  notes=tuple(workflow.notes), closed=True)
-
-
-def _text(value: Any) -> str | None:
-    """A scalar as GitHub turns it into text; None for a mapping or list."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    if isinstance(value, str | int | float):
-        return str(value)
-    return None
 
 
 class _Workflow:
@@ -113,7 +108,7 @@ class _Workflow:
             return {}
         env: dict[str, EnvVar] = {}
         for name, value in raw.items():
-            text = _text(value)
+            text = scalar_text(value)
             if text is None:
                 self.problem(raw.key_mark(name), f"{where}.{key}.{name} is not a string")
                 continue
@@ -218,7 +213,7 @@ class _Run:
     def options(self, spec: PosDict, name: str) -> Workload:
         """The workload ``options:`` alone describe (flags only)."""
         raw = spec.get("options")
-        text = _text(raw) if raw is not None else ""
+        text = scalar_text(raw) if raw is not None else ""
         if text is None:
             self.wf.problem(spec.key_mark("options"), f"{name}: options is not a string")
             text = ""
@@ -247,7 +242,7 @@ class _Run:
             self.wf.problem(mark, f"{where} is not a mapping")
             return None
         image_raw = spec.get("image")
-        image = _text(image_raw) if image_raw is not None else None
+        image = scalar_text(image_raw) if image_raw is not None else None
         if image is None:
             self.wf.problem(spec.key_mark("image") if "image" in spec else mark,
                             f"{where} has no image")
@@ -273,7 +268,7 @@ class _Run:
             ports=tuple(ports), mounts=tuple(mounts),
             network_mode=base.network_mode or self.network,
             locations={k: v for k, v in locations.items() if v is not None})
-        return built, (_text(spec.get("entrypoint")) if "entrypoint" in spec else None)
+        return built, (scalar_text(spec.get("entrypoint")) if "entrypoint" in spec else None)
 
     def ports(self, spec: PosDict, where: str) -> list[Port]:
         raw = spec.get("ports")
@@ -284,7 +279,7 @@ class _Run:
             return []
         ports: list[Port] = []
         for index, item in enumerate(raw):
-            text = _text(item)
+            text = scalar_text(item)
             port = parse_port(self.subst(text), self.wf.loc(raw.item_mark(index))) \
                 if text else None
             if port is None:
@@ -306,7 +301,7 @@ class _Run:
             return []
         mounts: list[Mount] = []
         for index, item in enumerate(raw):
-            text = _text(item)
+            text = scalar_text(item)
             if not text:
                 self.wf.note(raw.item_mark(index), f"{where}.volumes[{index}] cannot be read")
                 continue
@@ -348,7 +343,7 @@ class _Run:
             return
         for service, spec in raw.items():
             mark = raw.key_mark(service)
-            if isinstance(spec, PosDict) and _text(spec.get("image")) == "":
+            if isinstance(spec, PosDict) and scalar_text(spec.get("image")) == "":
                 self.wf.note(mark, f"{where}.{service} has an empty image: the runner does "
                                    "not start it")
                 continue
@@ -358,7 +353,7 @@ class _Run:
             base, entrypoint = found
             command = None
             if isinstance(spec, PosDict) and "command" in spec:
-                text = _text(spec.get("command"))
+                text = scalar_text(spec.get("command"))
                 command = tuple(command_words(self.subst(text))) if text else None
             shown = redact_argv([*(base.entrypoint or ()), *(command or ())])
             self.add(dataclasses.replace(
@@ -406,7 +401,7 @@ class _Run:
             return
         if "run" not in step:
             return
-        script = _text(step.get("run"))
+        script = scalar_text(step.get("run"))
         if script is None:
             self.wf.problem(step.key_mark("run"), f"{where}.run is not a string")
             return
@@ -436,9 +431,9 @@ class _Run:
         with_ = step.get("with")
         entrypoint = command = None
         if isinstance(with_, PosDict):
-            ep = _text(with_.get("entrypoint")) if "entrypoint" in with_ else None
+            ep = scalar_text(with_.get("entrypoint")) if "entrypoint" in with_ else None
             entrypoint = (self.subst(ep),) if ep else None
-            args = _text(with_.get("args")) if "args" in with_ else None
+            args = scalar_text(with_.get("args")) if "args" in with_ else None
             command = tuple(command_words(self.subst(args))) if args else None
         location = self.wf.loc(mark) or Location(path=self.wf.path)
         return Workload(
