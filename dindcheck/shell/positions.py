@@ -81,6 +81,33 @@ class LineLocator:
         return file_line, file_column + column - 1
 
 
+SEARCH_SLACK = 8  # extra file lines a block scalar's line may be looked for in
+
+
+def block_locator(file_lines: Sequence[str], row: int, value: str) -> LineLocator:
+    """Each line of a block scalar (``value``), found in order in ``file_lines`` from
+    ``row`` (0-based) on; a line that is not found stays on the line after the last one
+    found."""
+    found: list[tuple[int, int]] = []
+    cursor = row
+    limit = min(len(file_lines), row + value.count("\n") + SEARCH_SLACK + 1)
+    for text in value.split("\n"):
+        position: tuple[int, int] | None = None
+        if text.strip():
+            for k in range(cursor, limit):
+                at = file_lines[k].find(text)
+                if at >= 0:
+                    position = (k + 1, at + 1)
+                    cursor = k + 1
+                    break
+        if position is None:
+            position = (max(min(cursor + 1, len(file_lines)), 1), 1)
+            if not text.strip() and cursor < limit:
+                cursor += 1
+        found.append(position)
+    return LineLocator(value, found)
+
+
 @dataclass(frozen=True, slots=True)
 class Located:
     """A note or problem at a place in a file."""

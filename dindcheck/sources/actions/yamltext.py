@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dindcheck.shell.positions import LineLocator, Locator, TextLocator
+from dindcheck.shell.positions import Locator, TextLocator, block_locator
 from dindcheck.yamlload import Mark
-
-_SEARCH_SLACK = 8  # extra file lines a block scalar's line may be looked for in
 
 
 def value_locator(lines: Sequence[str], mark: Mark | None, value: str,
@@ -33,29 +31,7 @@ def value_locator(lines: Sequence[str], mark: Mark | None, value: str,
             column += 1
     head = line[column:column + 1]
     if head in ("|", ">") or (not is_item and column >= len(line)):
-        return _block(lines, row + 1, value)
+        return block_locator(lines, row + 1, value)
     if head in ("'", '"'):
         column += 1
     return TextLocator(value, line=mark.line, column=column + 1)
-
-
-def _block(lines: Sequence[str], row: int, value: str) -> Locator:
-    found: list[tuple[int, int]] = []
-    cursor = row
-    limit = min(len(lines), row + value.count("\n") + _SEARCH_SLACK + 1)
-    for text in value.split("\n"):
-        probe = text.strip()
-        position: tuple[int, int] | None = None
-        if probe:
-            for k in range(cursor, limit):
-                at = lines[k].find(text) if text else -1
-                if at >= 0:
-                    position = (k + 1, at + 1)
-                    cursor = k + 1
-                    break
-        if position is None:
-            position = (max(min(cursor + 1, len(lines)), 1), 1)
-            if not probe and cursor < limit:
-                cursor += 1
-        found.append(position)
-    return LineLocator(value, found)

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 
 from dindcheck.reading import ReadError, read_text
 from dindcheck.shell.docker import DockerRun, read_script
-from dindcheck.shell.positions import LineLocator, Located, Locator, TextLocator
+from dindcheck.shell.positions import Located, Locator, TextLocator, block_locator
 from dindcheck.sources.gitlab.model import ScriptLine
 
 _RUN_TEXT = re.compile(r"\bdocker\s+(?:container\s+)?(?:run|create)\b")
-_SEARCH_SLACK = 8  # extra file lines a block scalar's line may be looked for in
 
 
 @dataclass(slots=True)
@@ -130,31 +129,8 @@ def _item_locator(item: ScriptLine, lines: FileLines) -> Locator:
         at = line.find(first, column) if first else -1
         return TextLocator(item.text, line=where.line,
                            column=(at if at >= 0 else column + _quoted(head)) + 1)
-    return _block(file_lines, row + 1 if head in ("|", ">") else row, item.text)
+    return block_locator(file_lines, row + 1 if head in ("|", ">") else row, item.text)
 
 
 def _quoted(head: str) -> int:
     return 1 if head in ("'", '"') else 0
-
-
-def _block(file_lines: Sequence[str], row: int, value: str) -> Locator:
-    """Each line of a block scalar, found in order below its mark (a line that is not
-    found stays on the line after the last one found)."""
-    found: list[tuple[int, int]] = []
-    cursor = row
-    limit = min(len(file_lines), row + value.count("\n") + _SEARCH_SLACK + 1)
-    for text in value.split("\n"):
-        position: tuple[int, int] | None = None
-        if text.strip():
-            for k in range(cursor, limit):
-                at = file_lines[k].find(text)
-                if at >= 0:
-                    position = (k + 1, at + 1)
-                    cursor = k + 1
-                    break
-        if position is None:
-            position = (max(min(cursor + 1, len(file_lines)), 1), 1)
-            if not text.strip() and cursor < limit:
-                cursor += 1
-        found.append(position)
-    return LineLocator(value, found)
